@@ -1,0 +1,1 @@
+"""Tests of the learner model inside the platform (trellis/learning)."""

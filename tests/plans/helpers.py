@@ -1,0 +1,106 @@
+"""Shared set-up for the plan tests (not a test module): a small grade 6–7 map imported
+through the real CASE importer, the district's plan settings, activities, and evidence.
+
+The map (``precedes`` = prerequisite of)::
+
+    6.EE.A.3 ─┬─> 7.EE.A.1 ──> 7.EE.A.2
+    6.EE.A.4 ─┘        └──────┐
+    6.EE.A.3 ──> 7.EE.B.3 ──> 7.EE.B.4        7.NS.A.1 (no prerequisites)
+
+A grade-7 student with no evidence is assumed to know grade 6, so 7.EE.A.1, 7.EE.B.3 and
+7.NS.A.1 are ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from tests.engine.frameworks.builders import PackageBuilder
+from trellis.accounts.models import District, User
+from trellis.curriculum.models import Activity, Framework, Standard
+from trellis.learning.actions import do_record_evidence
+from trellis.plans.actions import do_update_plan_settings
+
+EDGES = [
+    ("6.EE.A.3", "7.EE.A.1"), ("6.EE.A.4", "7.EE.A.1"), ("7.EE.A.1", "7.EE.A.2"),
+    ("6.EE.A.3", "7.EE.B.3"), ("7.EE.B.3", "7.EE.B.4"), ("7.EE.A.1", "7.EE.B.4"),
+]
+
+
+def plan_package() -> dict[str, Any]:
+    b = PackageBuilder("Plan test map")
+    for grade in ("6", "7"):
+        level = [grade.zfill(2)]
+        b.item(grade, "Grade Level", levels=level)
+        b.item(f"{grade}.EE", "Domain", parent=grade, levels=level)
+        b.item(f"{grade}.EE.A", "Cluster", parent=f"{grade}.EE", levels=level)
+    b.item("7.EE.B", "Cluster", parent="7.EE", levels=["07"])
+    b.item("7.NS", "Domain", parent="7", levels=["07"])
+    b.item("7.NS.A", "Cluster", parent="7.NS", levels=["07"])
+    for code in ("6.EE.A.3", "6.EE.A.4"):
+        b.item(code, "Standard", parent="6.EE.A", levels=["06"])
+    for code in ("7.EE.A.1", "7.EE.A.2"):
+        b.item(code, "Standard", parent="7.EE.A", levels=["07"])
+    for code in ("7.EE.B.3", "7.EE.B.4"):
+        b.item(code, "Standard", parent="7.EE.B", levels=["07"])
+    b.item("7.NS.A.1", "Standard", parent="7.NS.A", levels=["07"])
+    for before, after in EDGES:
+        b.precedes(before, after)
+    return b.build()
+
+
+def term_around_today() -> dict[str, str]:
+    today = timezone.localdate()
+    return {"start": (today - dt.timedelta(days=60)).isoformat(),
+            "end": (today + dt.timedelta(days=420)).isoformat()}
+
+
+def setup_district(district: District) -> Framework:
+    """Import the map, make it the planning map, with a term around today."""
+    from trellis.curriculum.actions import do_import_framework
+
+    report = do_import_framework(district, plan_package())
+    assert report.framework_id is not None, report.lines()
+    framework = Framework.objects.get(id=report.framework_id)
+    do_update_plan_settings(None, district, term_calendar=term_around_today(),
+                            framework=framework)
+    return framework
+
+
+def standard(district: District, code: str) -> Standard:
+    return Standard.objects.get(framework__district=district, code=code,
+                                framework__title="Plan test map")
+
+
+def activity(district: District, title: str, kind: str, code: str, **kw: Any) -> Activity:
+    row = Activity.objects.create(district=district, title=title, kind=kind, **kw)
+    row.standards.add(standard(district, code))
+    return row
+
+
+def master(student: User, code: str, *, days: int = 3, limit: int = 60) -> int:
+    """Record correct practice on ``days`` separate days until the district's rule says
+    mastered (the learner model decides how many answers that takes); returns the count."""
+    from trellis.learning.models import MasteryState
+    from trellis.plans.adapters import mastery_rule
+
+    district = student.district
+    assert district is not None
+    target = standard(district, code)
+    rule = mastery_rule(district.id)
+    now = timezone.now()
+    for n in range(limit):
+        day = min(n, days - 1)  # one answer on each earlier day, the rest today
+        do_record_evidence(
+            student, kind="practice", standards=[target], correct=True,
+            idempotency_key=f"master-{code}-{n}",
+            occurred_at=now - dt.timedelta(days=days - 1 - day, minutes=limit - n),
+        )
+        state = MasteryState.objects.get(student=student, standard=target)
+        if rule.status(state.probability, state.evidence_days, state.evidence_count) == (
+                "mastered"):
+            return n + 1
+    raise AssertionError(f"{code} not mastered after {limit} correct answers")

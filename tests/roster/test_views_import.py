@@ -1,0 +1,119 @@
+"""The upload page's flow without a browser: check, report, apply; background jobs and the
+progress fragment; the export download."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from trellis.accounts.actions import do_create_district, do_create_user
+from trellis.accounts.models import Role, User
+from trellis.audit.models import AuditEvent
+from trellis.interop.oneroster.generator import DISTRICT_ID, district_zip_bytes
+from trellis.roster import views_import
+from trellis.roster.models import RosterImportJob
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(settings: Any, tmp_path: Path) -> User:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    district = do_create_district("Maple Valley Unified (demo)", DISTRICT_ID)
+    return do_create_user(district, "dadmin", Role.DISTRICT_ADMIN, password="pw-12345678")
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _upload(client: Client, data: bytes, name: str = "roster.zip") -> RosterImportJob:
+    response = client.post(
+        "/roster/import/", {"file": SimpleUploadedFile(name, data, "application/zip")}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return RosterImportJob.objects.latest("pk")
+
+
+def test_check_then_apply(admin: User) -> None:
+    client = _client(admin)
+    job = _upload(client, district_zip_bytes(students=25, teachers=3, schools=1, seed=6))
+    assert job.dry_run and job.status == RosterImportJob.Status.DONE
+    assert job.report["issue_count"] == 0 and not job.report["applied"]
+    page = client.get(f"/roster/import/{job.pk}/").content.decode()
+    assert "Apply these changes" in page and "To create" in page
+    assert not User.objects.filter(role=Role.STUDENT).exists()
+    response = client.post(f"/roster/import/{job.pk}/apply/")
+    applied = RosterImportJob.objects.latest("pk")
+    assert response["Location"] == f"/roster/import/{applied.pk}/"
+    assert not applied.dry_run and applied.report["applied"]
+    assert User.objects.filter(role=Role.STUDENT).count() == 25
+    assert AuditEvent.objects.filter(action="roster.import", actor=admin).count() == 1
+    # the stored file is gone once applied: applying the check again is refused kindly
+    again = client.post(f"/roster/import/{job.pk}/apply/", follow=True)
+    assert "Upload it again" in again.content.decode()
+    assert "Import applied" in client.get(f"/roster/import/{applied.pk}/").content.decode()
+    listing = client.get("/roster/import/").content.decode()
+    assert "Applied" in listing and "Valid" in listing
+
+
+def test_large_files_run_in_the_background_and_the_page_polls(
+    admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+
+    class FakeThread:  # records the job instead of running it now
+        def __init__(self, target: Any, args: tuple[int], **kwargs: Any) -> None:
+            self.args = args
+
+        def start(self) -> None:
+            started.append(self.args[0])
+
+    monkeypatch.setattr(views_import, "INLINE_LIMIT", 10)
+    monkeypatch.setattr(views_import.threading, "Thread", FakeThread)
+    client = _client(admin)
+    job = _upload(client, district_zip_bytes(students=25, teachers=3, schools=1, seed=6))
+    assert started == [job.pk] and job.status == RosterImportJob.Status.QUEUED
+    views_import._LIVE[job.pk] = ("Enrollments", 40, 100)
+    try:
+        fragment = client.get(f"/roster/import/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    finally:
+        views_import._LIVE.pop(job.pk, None)
+    text = fragment.content.decode()
+    assert 'hx-trigger="every 1s"' in text and 'value="40"' in text and "<html" not in text
+    views_import.run_import_job(job.pk)  # what the thread does
+    fragment = client.get(f"/roster/import/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    text = fragment.content.decode()
+    assert "hx-trigger" not in text and "The file is valid" in text
+
+
+def test_errors_and_empty_uploads(admin: User) -> None:
+    client = _client(admin)
+    response = client.post("/roster/import/", {})
+    assert (
+        response.status_code == 400 and "Choose your OneRoster export" in response.content.decode()
+    )
+    job = _upload(client, b"this is not a zip", "notes.zip")
+    page = client.get(f"/roster/import/{job.pk}/").content.decode()
+    assert "not a zip archive" in page and "Apply these changes" not in page
+
+
+def test_export_downloads_a_zip(admin: User) -> None:
+    client = _client(admin)
+    _upload(client, district_zip_bytes(students=25, teachers=3, schools=1, seed=6))
+    job = RosterImportJob.objects.latest("pk")
+    client.post(f"/roster/import/{job.pk}/apply/")
+    response = client.get("/roster/export/")
+    assert response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert {"manifest.csv", "users.csv", "enrollments.csv"} <= set(names)
+    assert AuditEvent.objects.filter(action="roster.export", actor=admin).exists()

@@ -1,0 +1,72 @@
+"""Background jobs: progress, results, failures, and the polling panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.world import World
+from trellis.core.jobs import Report, start_job
+from trellis.core.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_inline_job_reports_progress_and_its_result(world: World) -> None:
+    seen: list[float] = []
+
+    def work(report: Report) -> dict[str, Any]:
+        for i in range(4):
+            report(i / 4, f"step {i}")
+            seen.append(Job.objects.get(kind="count").progress)
+        return {"counted": 4}
+
+    job = start_job("count", "Counting", work, district=world.districts["a"],
+                    user=world.users["t_a1"], inline=True)
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result == {"counted": 4}
+    assert job.progress == 1.0
+    assert seen == [0.0, 0.25, 0.5, 0.75]
+
+
+def test_a_failing_job_keeps_its_error_for_the_person(world: World) -> None:
+    def work(report: Report) -> dict[str, Any]:
+        raise ValueError("line 3 of users.csv: missing username")
+
+    job = start_job("boom", "Import", work, district=world.districts["a"],
+                    user=world.users["t_a1"], inline=True)
+    assert job.status == Job.Status.FAILED
+    assert "missing username" in job.error
+    client = Client()
+    client.force_login(world.users["t_a1"])
+    page = client.get(f"/jobs/{job.id}/")
+    assert b"missing username" in page.content
+    assert b"hx-trigger" not in page.content  # a finished job stops polling
+
+
+
+def test_progress_from_inside_a_transaction_reaches_the_job_page(world: World) -> None:
+    """An import holds one transaction open; its progress must not wait for the commit."""
+    from django.db import transaction
+
+    from trellis.core.jobs import live_progress
+
+    seen: dict[str, Any] = {}
+    client = Client()
+    client.force_login(world.users["t_a1"])
+
+    def work(report: Report) -> dict[str, Any]:
+        with transaction.atomic():
+            report(0.6, "writing standards")
+            job = Job.objects.get(kind="in-transaction")
+            seen["live"] = live_progress(job)
+            seen["panel"] = client.get(f"/jobs/{job.id}/", HTTP_HX_REQUEST="true").content
+        return {}
+
+    job = start_job("in-transaction", "Import", work, district=world.districts["a"],
+                    user=world.users["t_a1"], inline=True)
+    assert seen["live"] == (0.6, "writing standards")
+    assert b"writing standards" in seen["panel"] and b"60%" in seen["panel"]
+    assert live_progress(job) == (1.0, "Finished")  # done: the row speaks again

@@ -1,0 +1,177 @@
+"""Who may see what: every permission rule of Trellis, in one place.
+
+Each rule is a queryset filter that knows the acting user, in the spirit of Kolibri's
+composable permissions: ``students_visible_to(user)`` is the set of students ``user`` may see,
+and so on. Views and API endpoints never filter by hand; they call an ``access_*`` function
+(``trellis/*/queries.py``) built on these rules, which raises :class:`NotFound` both when the
+object does not exist and when the user may not see it, so a caller cannot tell the two apart.
+
+The rules:
+
+- a **student** sees themself;
+- a **guardian** sees only their own children;
+- a **teacher** sees the students of the classes they teach, and those classes;
+- an **instructional coach** sees the teachers they coach;
+- a **school administrator** sees everything in the schools they administer;
+- a **district administrator** sees everything in their district;
+- nobody ever crosses districts: every rule starts from the user's own district.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from trellis.accounts.models import (
+    CoachingLink,
+    GuardianLink,
+    Role,
+    RoleAssignment,
+    School,
+    User,
+)
+from trellis.roster.models import Class, Enrollment
+
+
+class NotFound(Exception):
+    """The object does not exist, or the user may not see it (deliberately the same)."""
+
+
+def district_id_of(user: User) -> int | None:
+    """The tenant of an active, signed-in user; ``None`` (sees nothing) otherwise."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    return user.district_id
+
+
+def is_district_admin(user: User) -> bool:
+    """An active, signed-in administrator of a district (imports, exports, refits...)."""
+    return district_id_of(user) is not None and user.role == Role.DISTRICT_ADMIN
+
+
+def administered_school_ids(user: User) -> set[int]:
+    """Schools a school administrator runs: their primary school and any school role."""
+    district_id = district_id_of(user)
+    if district_id is None or user.role != Role.SCHOOL_ADMIN:
+        return set()
+    ids = {
+        school_id
+        for school_id in RoleAssignment.objects.filter(
+            user=user, role=Role.SCHOOL_ADMIN, school__district_id=district_id
+        ).values_list("school_id", flat=True)
+        if school_id is not None
+    }
+    if user.school_id is not None:
+        ids.add(user.school_id)
+    return ids
+
+
+def taught_class_ids(user: User, district_id: int) -> QuerySet[Enrollment, Any]:
+    """Subquery: the classes ``user`` teaches."""
+    return Enrollment.objects.filter(
+        user=user, role=Enrollment.Role.TEACHER, district_id=district_id
+    ).values("klass_id")
+
+
+def students_visible_to(user: User) -> QuerySet[User]:
+    students = User.objects.filter(role=Role.STUDENT)
+    district_id = district_id_of(user)
+    if district_id is None:
+        return students.none()
+    students = students.filter(district_id=district_id)
+    match user.role:
+        case Role.DISTRICT_ADMIN:
+            return students
+        case Role.SCHOOL_ADMIN:
+            schools = administered_school_ids(user)
+            return students.filter(
+                Q(school_id__in=schools)
+                | Q(enrollments__klass__school_id__in=schools)
+            ).distinct()
+        case Role.TEACHER:
+            return students.filter(
+                enrollments__role=Enrollment.Role.STUDENT,
+                enrollments__klass_id__in=taught_class_ids(user, district_id),
+            ).distinct()
+        case Role.GUARDIAN:
+            child_ids = GuardianLink.objects.filter(
+                guardian=user, district_id=district_id
+            ).values("student_id")
+            return students.filter(id__in=child_ids)
+        case Role.STUDENT:
+            return students.filter(id=user.id)
+        case _:
+            return students.none()
+
+
+def staff_visible_to(user: User) -> QuerySet[User]:
+    """Teachers and coaches whose profile (and professional learning) ``user`` may see."""
+    staff = User.objects.filter(role__in=[Role.TEACHER, Role.COACH])
+    district_id = district_id_of(user)
+    if district_id is None:
+        return staff.none()
+    staff = staff.filter(district_id=district_id)
+    match user.role:
+        case Role.DISTRICT_ADMIN:
+            return staff
+        case Role.SCHOOL_ADMIN:
+            return staff.filter(school_id__in=administered_school_ids(user))
+        case Role.COACH:
+            coached = CoachingLink.objects.filter(
+                coach=user, district_id=district_id
+            ).values("teacher_id")
+            return staff.filter(Q(id__in=coached) | Q(id=user.id))
+        case Role.TEACHER:
+            return staff.filter(id=user.id)
+        case _:
+            return staff.none()
+
+
+def classes_visible_to(user: User) -> QuerySet[Class]:
+    """Classes whose roster ``user`` may see (students see theirs on their home page only)."""
+    classes = Class.objects.all()
+    district_id = district_id_of(user)
+    if district_id is None:
+        return classes.none()
+    classes = classes.filter(district_id=district_id)
+    match user.role:
+        case Role.DISTRICT_ADMIN:
+            return classes
+        case Role.SCHOOL_ADMIN:
+            return classes.filter(school_id__in=administered_school_ids(user))
+        case Role.TEACHER:
+            return classes.filter(id__in=taught_class_ids(user, district_id))
+        case _:
+            return classes.none()
+
+
+def classes_attended_by(user: User) -> QuerySet[Class]:
+    """The classes a student is enrolled in (for their own home page)."""
+    district_id = district_id_of(user)
+    if district_id is None:
+        return Class.objects.none()
+    return Class.objects.filter(
+        district_id=district_id,
+        enrollments__user=user,
+        enrollments__role=Enrollment.Role.STUDENT,
+    ).distinct()
+
+
+def schools_visible_to(user: User) -> QuerySet[School]:
+    district_id = district_id_of(user)
+    if district_id is None:
+        return School.objects.none()
+    schools = School.objects.filter(district_id=district_id)
+    match user.role:
+        case Role.DISTRICT_ADMIN:
+            return schools
+        case Role.SCHOOL_ADMIN:
+            return schools.filter(id__in=administered_school_ids(user))
+        case _:
+            return schools.none()
+
+
+def can_change_class(user: User, klass: Class) -> bool:
+    """Teachers of the class and its school's or district's administrators may change it."""
+    return classes_visible_to(user).filter(id=klass.id).exists()

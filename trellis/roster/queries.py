@@ -1,0 +1,29 @@
+"""Permission-checked reads of classes and their rosters."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from trellis.accounts.models import User
+from trellis.accounts.permissions import NotFound, classes_visible_to
+from trellis.roster.models import Class, Enrollment
+
+
+def access_class(user: User, class_id: int) -> Class:
+    try:
+        return classes_visible_to(user).select_related("school", "course").get(id=class_id)
+    except Class.DoesNotExist:
+        raise NotFound from None
+
+
+def class_students(klass: Class) -> QuerySet[User]:
+    """Students enrolled in a class the caller already obtained through :func:`access_class`."""
+    return User.objects.filter(
+        enrollments__klass=klass, enrollments__role=Enrollment.Role.STUDENT
+    ).order_by("last_name", "first_name")
+
+
+def class_teachers(klass: Class) -> QuerySet[User]:
+    return User.objects.filter(
+        enrollments__klass=klass, enrollments__role=Enrollment.Role.TEACHER
+    ).order_by("last_name", "first_name")
