@@ -13,6 +13,7 @@ from tests.curriculum.content_helpers import (
     OATUTOR,
     equation_item,
     make_ccssm,
+    need_shared_data,
     seventh_grade,
     store,
 )
@@ -190,6 +191,7 @@ def test_cli_imports_qti_and_reports_problems(district: District, tmp_path: Path
 
 def test_cli_oatutor_names_the_missing_framework(district: District, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    need_shared_data()
     pool = tmp_path / "pool"
     pool.mkdir()
     import gzip
