@@ -121,41 +121,73 @@ def _new_skill_state() -> list[Any]:
 
 
 def _fit_logistic(dense: npt.NDArray[np.float64], sparse: sp.csr_matrix,
-                  target: npt.NDArray[np.float64], C: float, max_iter: int
+                  target: npt.NDArray[np.float64], C: float, max_iter: int, tol: float
                   ) -> tuple[float, npt.NDArray[np.float64]]:
     """L2-regularised logistic regression, ``C * sum(log-loss) + |w|^2 / 2`` (as scikit-learn),
-    intercept not penalised, fitted by L-BFGS.
+    intercept not penalised, fitted by preconditioned L-BFGS.
 
     The design is kept in two parts: the few dense history features as a dense array (fast
     BLAS products) and the one-hot / per-skill columns as a sparse matrix. scikit-learn would
     need a single sparse matrix, where the dense part dominates the cost of every iteration.
+
+    **Why precondition.** The history features are strongly correlated (attempts, successes and
+    rates move together) and the sparse columns differ in scale by orders of magnitude (an item
+    answered 10,000 times beside one answered 5 times), so the loss is a long, narrow valley and
+    plain L-BFGS needs hundreds of iterations to walk it. We fit in rotated coordinates instead:
+    the intercept and dense weights through the inverse Cholesky factor of their exact Hessian at
+    the average answer (``C p(1-p) A^T A + I``), each sparse weight scaled by its diagonal
+    Hessian entry. The optimum is the same weights, only the path is shorter: on the benchmark
+    logs the loss settles in 35-50 iterations instead of 400 (docs/learner-model.md).
+
+    Products run in float32 (half the memory traffic; the loss and gradient are summed in
+    float64); the iteration stops once an iteration lowers the loss by less than ``tol`` of it.
     """
-    n_dense = dense.shape[1]
+    n_rows, n_dense = dense.shape
     sign = 2 * target - 1
-    sparse_t = sparse.T.tocsr()
+    rate = float(target.mean())
+    curvature = C * rate * (1 - rate)  # d2 log-loss / d score2 at the average answer
+    with_intercept = np.empty((n_rows, n_dense + 1), dtype=np.float32)
+    with_intercept[:, 0] = 1.0
+    with_intercept[:, 1:] = dense
+    hessian = curvature * (with_intercept.T.astype(np.float64) @ with_intercept)
+    hessian[1:, 1:] += np.eye(n_dense)
+    hessian[0, 0] += 1e-9 + 1e-9 * hessian[0, 0]  # the intercept is unpenalised; keep it PD
+    # theta_dense = rotate @ u_dense, so that the dense block of the Hessian in u is ~identity.
+    rotate = np.linalg.inv(np.linalg.cholesky(hessian)).T
+    sparse32 = sparse.astype(np.float32).tocsr()
+    sparse_scale = 1.0 / np.sqrt(
+        curvature * np.asarray(sparse.multiply(sparse).sum(axis=0)).ravel() + 1.0)
+    dense_t = np.ascontiguousarray(with_intercept.T)
+    sparse_t = sparse32.T.tocsr()
+    n_first = n_dense + 1
 
-    def loss_and_gradient(theta: npt.NDArray[np.float64]) -> tuple[float, np.ndarray]:
-        intercept, w_dense, w_sparse = theta[0], theta[1:n_dense + 1], theta[n_dense + 1:]
-        score = intercept + dense @ w_dense + sparse @ w_sparse
+    def loss_and_gradient(u: npt.NDArray[np.float64]) -> tuple[float, np.ndarray]:
+        theta_dense = rotate @ u[:n_first]
+        w_sparse = u[n_first:] * sparse_scale
+        score = (with_intercept @ theta_dense.astype(np.float32)
+                 + sparse32 @ w_sparse.astype(np.float32))
         margin = sign * score
-        loss = C * float(np.logaddexp(0.0, -margin).sum())
-        residual = -C * sign * _sigmoid(-margin)  # d loss / d score
-        gradient = np.concatenate([[residual.sum()], dense.T @ residual + w_dense,
-                                   sparse_t @ residual + w_sparse])
+        # log(1 + e^-m) and the sigmoid from one exponential, stable for either sign of m.
+        shrunk = np.exp(-np.abs(margin))
+        loss = C * float(np.maximum(-margin, 0.0).sum() + np.log1p(shrunk).sum())
+        residual = (-C * sign * np.where(margin >= 0, shrunk, 1.0) / (1.0 + shrunk)
+                    ).astype(np.float32)  # d loss / d score
+        w_dense = theta_dense[1:]
+        gradient_dense = (dense_t @ residual).astype(np.float64)
+        gradient_dense[1:] += w_dense
+        gradient_sparse = (sparse_t @ residual).astype(np.float64) + w_sparse
         loss += 0.5 * float(w_dense @ w_dense + w_sparse @ w_sparse)
-        return loss, gradient
+        return loss, np.concatenate([rotate.T @ gradient_dense, gradient_sparse * sparse_scale])
 
-    start = np.zeros(1 + n_dense + sparse.shape[1])
     # One BLAS thread: L-BFGS makes many small vector operations, and on a busy machine
     # threads that wait for each other cost far more than they save (20x measured).
     with threadpool_limits(limits=1):
-        result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
-                          options={"maxiter": max_iter, "gtol": 1e-5 * C * len(target)})
-    return float(result.x[0]), result.x[1:]
-
-
-def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.exp(-np.logaddexp(0.0, -x))
+        result = minimize(loss_and_gradient, np.zeros(n_first + sparse.shape[1]), jac=True,
+                          method="L-BFGS-B",
+                          options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-8})
+    theta_dense = rotate @ result.x[:n_first]
+    return float(theta_dense[0]), np.concatenate(
+        [theta_dense[1:], result.x[n_first:] * sparse_scale])
 
 
 @dataclass(frozen=True)
@@ -182,13 +214,16 @@ class BestLRPlus(LearnerModel):
 
     name: ClassVar[str] = "best-lr-plus"
 
-    def __init__(self, random_state: int | None = 0, C: float = 0.3, max_iter: int = 400) -> None:
+    def __init__(self, random_state: int | None = 0, C: float = 0.3, max_iter: int = 300,
+                 tol: float = 1e-5) -> None:
         super().__init__(random_state)
         self.C = C
         self.max_iter = max_iter
+        self.tol = tol
 
     def get_settings(self) -> dict[str, Any]:
-        return {"random_state": self.random_state, "C": self.C, "max_iter": self.max_iter}
+        return {"random_state": self.random_state, "C": self.C, "max_iter": self.max_iter,
+                "tol": self.tol}
 
     # -- fitting ------------------------------------------------------------------------------
 
@@ -233,7 +268,7 @@ class BestLRPlus(LearnerModel):
         if len(np.unique(target)) < 2:
             raise ValueError("cannot fit on a log whose answers are all correct or all wrong")
         intercept, weights = _fit_logistic(standardised, sparse.tocsr(), target,
-                                           C=self.C, max_iter=self.max_iter)
+                                           C=self.C, max_iter=self.max_iter, tol=self.tol)
         n_dense = dense.shape[1]
         blocks = np.split(weights[n_dense:], np.cumsum(
             [n_items, n_skills, n_skills, n_skills] + [n_items] * len(ITEM_SLOPE_COLUMNS)))
