@@ -5,7 +5,8 @@ Whoever sees the student sees the plan (``access_student``): the student, their 
 (read-only), their teachers, the school's and district's administrators; coaches see no
 student. The student alone chooses activities, reflects, edits their profile and proposes
 projects; teachers and administrators alone edit plans, observe and score projects. Goals are
-set by the student and by teachers/administrators, not by guardians.
+set by the student and by teachers/administrators, not by guardians. The district's plan
+settings are for its district administrators alone.
 """
 
 from __future__ import annotations
@@ -79,4 +80,8 @@ ENDPOINTS = [
     Endpoint("teach-project", STAFF, target=_proposal),
     _post("teach-project-review", STAFF, target=_proposal),
     Endpoint("api:api-plan", SEES_STUDENT, target=student_target, api=True),
+    # the district's mastery rule, term calendar and map: its district administrators only
+    Endpoint("plan-settings", {"district_admin": ANY}),
+    # with nothing filled in, the form comes back with what to fix and saves nothing (400)
+    Endpoint("plan-settings", {"district_admin": ANY}, method="POST", ok_status=400),
 ]

@@ -35,7 +35,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         # district admins import and export frameworks from the page that leads to the map
         ("District", "home"), ("Frameworks", "framework-list"), ("Playlists", "playlist-list"),
         ("Schedules", "schedule-home"), ("School setup", "school-setup-home"),
-        ("Roster import", "roster-import"), ("Learner model", "learner-model"),
+        ("Roster import", "roster-import"), ("Plan settings", "plan-settings"),
+        ("Learner model", "learner-model"),
         ("Audit log", "audit-log"),
     ],
 }

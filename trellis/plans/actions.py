@@ -335,9 +335,13 @@ def do_record_observation(
 def do_update_plan_settings(
     actor: User | None, district: District, *, mastery_rule: Mapping[str, Any] | None = None,
     term_calendar: Mapping[str, Any] | None = None, framework: Framework | None = None,
+    automatic_framework: bool = False,
 ) -> PlanSettings:
     """Store the district's mastery rule and term calendar, validated by the engine (an
-    unknown field or a bad value is refused with the engine's message naming it)."""
+    unknown field or a bad value is refused with the engine's message naming it).
+
+    ``automatic_framework`` forgets the chosen map: plans then walk the framework with the most
+    prerequisite links (:func:`trellis.plans.adapters.plan_framework`)."""
     try:
         rule = MasteryRule.from_dict(mastery_rule) if mastery_rule is not None else None
         calendar = TermCalendar.from_dict(term_calendar) if term_calendar is not None else None
@@ -353,6 +357,8 @@ def do_update_plan_settings(
             settings.term_calendar = calendar.to_dict()
         if framework is not None:
             settings.framework = framework
+        elif automatic_framework:
+            settings.framework = None
         settings.save()
         record(actor, "plan.settings.updated", settings, district=district, details={
             "mastery_rule": settings.mastery_rule, "term_calendar": settings.term_calendar,

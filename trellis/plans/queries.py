@@ -8,7 +8,9 @@ people who see a plan are exactly those who see the student:
 - a **guardian** sees their own child's plan, read-only;
 - **teachers** of the student's classes, and the school's and district's **administrators**,
   see the plan and steer it: edits, teacher goals, observations, project reviews and scores;
-- coaches see no student plans (they coach teachers), and nobody crosses districts.
+- coaches see no student plans (they coach teachers), and nobody crosses districts;
+- a district's **plan settings** (mastery rule, term calendar, the map plans walk) are its
+  district administrators' alone.
 
 A missing and a forbidden object both raise
 :class:`~trellis.accounts.permissions.NotFound`.
@@ -20,8 +22,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from trellis.accounts.models import Role, User
-from trellis.accounts.permissions import NotFound, students_visible_to
+from trellis.accounts.models import District, Role, User
+from trellis.accounts.permissions import NotFound, is_district_admin, students_visible_to
 from trellis.accounts.queries import access_student
 from trellis.plans.models import ProjectProposal
 from trellis.roster.models import Class
@@ -94,3 +96,10 @@ def access_proposal(user: User, proposal_id: int) -> ProjectProposal:
             id=proposal_id)
     except ProjectProposal.DoesNotExist:
         raise NotFound from None
+
+
+def access_plan_settings(user: User) -> District:
+    """The district whose plan settings ``user`` manages (its district administrators)."""
+    if not is_district_admin(user) or user.district is None:
+        raise NotFound
+    return user.district

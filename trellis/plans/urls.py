@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from trellis.plans import views
+from trellis.plans import views, views_settings
 
 plan_patterns = [
     path("", views.plan_mine, name="plan-mine"),
+    path("settings/", views_settings.plan_settings, name="plan-settings"),
     path("students/<int:student_id>/", views.plan_student, name="plan-student"),
     path("students/<int:student_id>/goals/", views.goal_new, name="plan-goal-new"),
     path("students/<int:student_id>/goals/<int:goal_id>/delete/", views.goal_delete,
