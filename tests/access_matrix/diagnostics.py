@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.access_matrix import ANY, DISTRICT, NONE, OWN, SCHOOL, Endpoint, class_target
+from tests.access_matrix import (
+    ANY,
+    DISTRICT,
+    NONE,
+    OWN,
+    SCHOOL,
+    Endpoint,
+    class_target,
+    student_target,
+)
 from tests.world import SCOPES, World
 
 STAFF = {"teacher": OWN, "school_admin": SCHOOL, "district_admin": DISTRICT}
@@ -61,6 +70,8 @@ ENDPOINTS = [
     Endpoint("diagnostic-answer", TAKER, target=open_session, method="POST", ok_status=302),
     Endpoint("diagnostic-pause", TAKER, target=open_session, method="POST", ok_status=302),
     Endpoint("diagnostic-result", SEES_STUDENT, target=done),
+    # a student's check-ups: whoever sees the student (the guardian's way to the results)
+    Endpoint("diagnostic-student", SEES_STUDENT, target=student_target),
     Endpoint("diagnostic-class", STAFF, target=class_target),
     Endpoint("diagnostic-reopen", STAFF, target=class_target, method="POST", ok_status=302),
     Endpoint("api:diagnostic-api-session", SEES_STUDENT, target=done, api=True),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:session_id>/answer/", views.answer, name="diagnostic-answer"),
     path("<int:session_id>/pause/", views.pause, name="diagnostic-pause"),
     path("<int:session_id>/result/", views.result, name="diagnostic-result"),
+    path("students/<int:student_id>/", views.student_checkups, name="diagnostic-student"),
     path("classes/<int:class_id>/", views.class_page, name="diagnostic-class"),
     path("classes/<int:class_id>/reopen/", views.reopen, name="diagnostic-reopen"),
 ]

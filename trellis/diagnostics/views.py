@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -29,6 +30,9 @@ from trellis.curriculum.views_practice import answer_hint, render_text
 from trellis.diagnostics import actions, bank
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.diagnostics.queries import (
+    MASTERED,
+    NOT_YET,
+    READY,
     access_diagnostic_framework,
     access_own_session,
     access_session,
@@ -37,6 +41,7 @@ from trellis.diagnostics.queries import (
     diagnostic_frameworks,
     latest_completed,
     open_assignment,
+    sessions_visible_to,
 )
 from trellis.engine.assessment import SessionMismatchError
 from trellis.engine.content import InteractionType, check_answer
@@ -291,3 +296,29 @@ def reopen(request: HttpRequest, class_id: int) -> HttpResponse:
     count = actions.do_reopen(user, klass, framework, list(students))
     return redirect(f"{reverse('diagnostic-class', args=[klass.id])}?framework={framework.id}"
                     f"&reopened={count}")
+
+
+STUDENT_CHECKUPS_PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def student_checkups(request: HttpRequest, student_id: int) -> HttpResponse:
+    """One student's check-ups, newest first, for everyone who sees the student (their
+    guardians above all: the way from "My children" to what the check found)."""
+    user = _user(request)
+    student = access_student(user, student_id)
+    sessions = sessions_visible_to(user).filter(student=student).order_by("-started_at", "-id")
+    page = Paginator(sessions, STUDENT_CHECKUPS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for session in page:
+        counts = {MASTERED: 0, READY: 0, NOT_YET: 0}
+        if session.finished:
+            for status in classify(session.result).values():
+                counts[status] = counts.get(status, 0) + 1
+        rows.append({"session": session, "knows": counts[MASTERED], "ready": counts[READY],
+                     "not_yet": counts[NOT_YET]})
+    return render(request, "diagnostics/student_checkups.html", {
+        "student": student, "rows": rows, "page": page,
+        "is_student": user.id == student.id, "is_guardian": user.role == Role.GUARDIAN,
+    })
