@@ -71,7 +71,17 @@ def test_a_student_who_knows_nothing_is_ready_only_where_nothing_in_scope_is_req
     assert result.items_answered == 25
     # nothing of the band is mastered (a standard far below it, never asked, may stay likely)
     assert all(_grade(graph, c) < GRADE - 1 for c in result.mastered)
-    assert 0 < len(result.frontier) <= 18
+    assert result.frontier
+    # Entry standards (no prerequisite in scope) are ready only at the working grade, the
+    # lowest with an open standard: before the curriculum order was used, 18 standards up to
+    # grade 8 were "ready" for this student, because the map gives them no prerequisites.
+    known = {c for c, p in {**result.probabilities, **result.inferred_probabilities}.items()
+             if p >= engine.config.mastery_threshold}
+    working = min(_grade(graph, c) for c in engine.assessable if c not in known)
+    for code in result.frontier:
+        if not engine.graph.prerequisites(code):
+            assert _grade(graph, code) <= working, code
+    assert len(result.frontier) <= 4
     scope = set(engine.arrays.codes)
     for code in result.frontier:
         # nothing of the band is required first: every prerequisite lies below the grade band,

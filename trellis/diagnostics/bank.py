@@ -198,7 +198,11 @@ def engine_for(framework: Framework, spec: EngineSpec) -> DiagnosticEngine:
     items = [DiagnosticItem(i, s, slip=slip, guess=guess) for i, s, slip, guess in spec.bank]
     prior = AbilityPrior(difficulty=dict(spec.prior.get("difficulty", {})),
                          slope=float(spec.prior.get("slope", 1.0)))
-    engine = DiagnosticEngine(graph, items, scope=list(spec.scope), prior=prior, config=CONFIG)
+    # Grades order the entry standards of the map (engine docstring: "Ready to learn").
+    sequence = {code: level for code in spec.scope if code in graph
+                for level in [grade_number(graph.standard(code).grade)] if level is not None}
+    engine = DiagnosticEngine(graph, items, scope=list(spec.scope), prior=prior, config=CONFIG,
+                              sequence=sequence)
     with _lock:
         _engines[key] = engine
         while len(_engines) > _ENGINES:

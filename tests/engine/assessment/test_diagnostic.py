@@ -295,3 +295,26 @@ def test_the_frontier_reads_every_prerequisite_in_scope_with_one_threshold() -> 
     assert eng.frontier(unknown_x) == ["c"]
     assert eng.frontier({**unknown_x, "x": 0.5}) == ["b", "c"]
     assert eng.frontier({"x": 0.9, "b": 0.6, "c": 0.7, "e": 0.2}) == ["e"]
+
+
+def test_entry_standards_are_ready_only_at_the_working_level_of_the_curriculum() -> None:
+    # g6 -> g7 -> g8 is a chain; e6, e7, e8 are entry standards (no prerequisite in the map)
+    # of grades 6, 7 and 8. Without an order, every entry standard of an empty state is ready.
+    graph = CompetencyGraph(["g6", "g7", "g8", "e6", "e7", "e8"],
+                            [("g6", "g7"), ("g7", "g8")])
+    items = bank(["g6", "g7", "g8", "e6", "e7", "e8"])
+    grades = {"g6": 6, "e6": 6, "g7": 7, "e7": 7, "g8": 8, "e8": 8}
+    nothing = dict.fromkeys(grades, 0.1)
+    assert DiagnosticEngine(graph, items).frontier(nothing) == ["g6", "e6", "e7", "e8"]
+    eng = DiagnosticEngine(graph, items, sequence=grades)
+    # knows nothing: grade 6 is where work starts, so grade 7 and 8 entries wait
+    assert eng.frontier(nothing) == ["g6", "e6"]
+    # knows grade 6: the map makes g7 ready, the order e7; e8 still waits
+    grade6 = {**nothing, "g6": 0.9, "e6": 0.9}
+    assert eng.frontier(grade6) == ["g7", "e7"]
+    # one open standard of grade 6 keeps the working level at 6, the map still decides g7
+    assert eng.frontier({**grade6, "e6": 0.2}) == ["g7", "e6"]
+    # a standard with no level (not in the order) is left to the map alone
+    partial = DiagnosticEngine(graph, items, sequence={k: v for k, v in grades.items()
+                                                       if k != "e8"})
+    assert partial.frontier(nothing) == ["g6", "e6", "e8"]

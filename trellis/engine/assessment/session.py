@@ -23,6 +23,13 @@ standard just because its prerequisites could not be asked. Prerequisites outsid
 count as known: the caller chooses a scope that leaves out only what lies below the student's
 level (the plan assumes it), so a scope must keep any prerequisite that cannot be assumed.
 
+Maps are incomplete: many standards have no prerequisite at all in the scope (an *entry*
+standard), and the map alone would call every one of them ready, the hardest grade's too, for a
+student who knows nothing. When the caller gives the curriculum order (``sequence``: a level per
+standard, such as its grade), an entry standard is ready only at or below the *working level*,
+the lowest level that still has an assessable standard not known. Standards with prerequisites
+in scope follow the map alone.
+
 A session is a small JSON document (:meth:`DiagnosticSession.to_json`): its seed and the
 answers given. The belief is a deterministic function of those, so
 :meth:`DiagnosticEngine.resume` rebuilds it exactly and offers the same next item — an
@@ -152,7 +159,9 @@ class DiagnosticEngine:
     """A subject's diagnostic: scope, item bank, prior and configuration.
 
     ``scope`` (default: the whole graph) is restricted with :meth:`CompetencyGraph.subgraph`,
-    which keeps prerequisite links through standards left out. ``state_log_prior`` replaces
+    which keeps prerequisite links through standards left out. ``sequence`` gives standards a
+    curriculum level (their grade), used only to decide which *entry* standards (no
+    prerequisite in scope) are ready (module docstring). ``state_log_prior`` replaces
     the ability prior with a fitted prior over the closed states (as returned by
     :func:`~trellis.engine.assessment.calibration.fit_knowledge_structure`; exact mode only).
     """
@@ -166,8 +175,12 @@ class DiagnosticEngine:
         prior: AbilityPrior | None = None,
         config: DiagnosticConfig | None = None,
         state_log_prior: FloatArray | None = None,
+        sequence: Mapping[str, int] | None = None,
     ) -> None:
         self.graph = graph if scope is None else graph.subgraph(scope)
+        # Curriculum order (e.g. grade) of the standards that have one: see "Ready to learn".
+        self.sequence = {code: int(level) for code, level in (sequence or {}).items()
+                         if code in self.graph}
         self.config = config or DiagnosticConfig()
         self.prior = prior or AbilityPrior()
         self.arrays = GraphArrays(self.graph)
@@ -213,15 +226,26 @@ class DiagnosticEngine:
         out of the scope kept, so those count as known) is at or above it. The same threshold
         applies to a prerequisite without items, whose probability is an inference from the
         map and the answers: such a prerequisite is known only when that inference says so,
-        never merely because nothing could be asked about it. Topological order.
+        never merely because nothing could be asked about it. An entry standard (no
+        prerequisite in scope) is ready only at or below the working level when the engine
+        has a ``sequence``. Topological order.
         """
         threshold = self.config.mastery_threshold
         known = {code for code in self.arrays.codes if probabilities[code] >= threshold}
-        return [
-            code
-            for code in self.assessable
-            if code not in known and all(p in known for p in self.graph.prerequisites(code))
-        ]
+        open_levels = [self.sequence[c] for c in self.assessable
+                       if c not in known and c in self.sequence]
+        working_level = min(open_levels) if open_levels else None
+
+        def ready(code: str) -> bool:
+            if code in known:
+                return False
+            prerequisites = self.graph.prerequisites(code)
+            if prerequisites:
+                return all(p in known for p in prerequisites)
+            level = self.sequence.get(code)
+            return level is None or working_level is None or level <= working_level
+
+        return [code for code in self.assessable if ready(code)]
 
     def new_belief(self, seed: int) -> KnowledgeBelief:
         if self._exact_states is not None and self._exact_log_prior is not None:
