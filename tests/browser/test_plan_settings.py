@@ -36,7 +36,7 @@ def test_a_district_admin_changes_the_mastery_rule_and_the_calendar(
     page.get_by_role("button", name="Save plan settings").click()
     expect(page.get_by_role("heading", name="Nothing was saved: 2 things to fix")).to_be_visible()
     expect(page.get_by_role("link", name="Mastery threshold: enter a whole number from 50 to "
-                                          "100, not 30.")).to_be_visible()
+                                          "99, not 30.")).to_be_visible()
     expect(page.get_by_label("Mastery threshold (%)")).to_have_value("30")
     screenshot(page, "plan-settings-errors")
     assert mastery_rule(district.id).threshold == 0.95

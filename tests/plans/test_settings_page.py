@@ -45,7 +45,7 @@ def test_the_page_shows_the_rules_in_force_with_their_defaults(pw: World) -> Non
     html = response.content.decode()
     assert "Mastered means the evidence shows at least a 95% chance" in html
     assert "(Trellis&#x27;s default rule)" in html or "(Trellis's default rule)" in html
-    assert 'name="threshold" type="number" min="50" max="100" step="1" value="95"' in html
+    assert 'name="threshold" type="number" min="50" max="99" step="1" value="95"' in html
     assert "school days" in html
     # the district administrator's menu leads here
     assert f'href="{URL}"' in html and ">Plan settings<" in html
@@ -86,7 +86,7 @@ def test_bad_input_names_every_field_and_changes_nothing(pw: World) -> None:
     assert response.status_code == 400
     html = response.content.decode()
     assert "Nothing was saved: 6 things to fix" in html
-    assert "Mastery threshold: enter a whole number from 50 to 100, not 40." in html
+    assert "Mastery threshold: enter a whole number from 50 to 99, not 40." in html
     assert "Separate days with evidence: enter a whole number from 1 to 100." in html
     assert "First day of the term: enter a date as YYYY-MM-DD." in html
     assert "Days off, line 1 (&#x27;next tuesday&#x27;)" in html

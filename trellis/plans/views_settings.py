@@ -104,7 +104,8 @@ def read_form(district: District, data: QueryDict) -> SettingsForm:
     values["weekdays"] = [int(day) for day in data.getlist("weekdays") if day in "0123456"
                           and len(day) == 1]
     form = SettingsForm(values)
-    threshold = _whole_number(form, "threshold", "Mastery threshold", 50, 100)
+    # 99 at most: mastery never exceeds 0.99 (trellis.engine.learner.logistic.MASTERY_CEILING).
+    threshold = _whole_number(form, "threshold", "Mastery threshold", 50, 99)
     min_days = _whole_number(form, "min_days", "Separate days with evidence", 1, 100)
     min_evidence = _whole_number(form, "min_evidence", "Pieces of evidence", 1, 100)
     if threshold is not None and min_days is not None and min_evidence is not None:

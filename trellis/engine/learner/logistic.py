@@ -32,11 +32,16 @@ All of these are running sums, so the online :meth:`BestLRPlus.update` is O(1) p
 the student state is a small JSON dict. The batch path (:meth:`BestLRPlus.predict_log` and
 fitting) computes exactly the same features with vectorised group sums (:mod:`._grouped`).
 
-**Mastery** of a skill is the predicted probability that the student answers a *typical new
-item* of that skill correctly now: the model's prediction for an item it knows nothing about
-except that it exercises that one skill (difficulty = the skill's smoothed success rate), given
-everything the student has done so far. It moves with every answer on the skill and, more
-weakly, with every other answer (through the ability and recent-performance features).
+**Mastery** of a skill is the probability that the student *knows* it, read from the predicted
+probability *p* that they answer a *typical new item* of that skill correctly now (the model's
+prediction for an item it knows nothing about except that it exercises that one skill, given
+everything the student has done so far). *p* itself never gets near 1: students who know a
+skill still slip, and on the benchmark logs thirty right answers in a row give *p* ≈ 0.95, so a
+"95% mastered" rule read on *p* would ask for thirty. The BKT reading of an answer fixes that:
+``p = known (1 - slip) + (1 - known) guess`` with slip 0.1 and guess 0.2 (the means of this
+package's BKT priors), so ``known = (p - 0.2) / 0.7``, clipped to [0, 0.99]. It moves with
+every answer on the skill and, more weakly, with every other answer (through the ability and
+recent-performance features).
 """
 
 from __future__ import annotations
@@ -89,6 +94,21 @@ ITEM_SLOPE_COLUMNS = tuple(DENSE_FEATURES.index(name) for name in ITEM_SLOPE_FEA
 # A slope is a second parameter per item: only items with at least this many training answers
 # get one (the others keep the shared weights, slope 0); fewer answers would fit noise.
 ITEM_SLOPE_MIN_ANSWERS = 50
+
+
+# Mastery reads P(correct) the way BKT does: a student who knows the skill still slips, one who
+# does not still guesses right sometimes (the means of this package's BKT priors).
+MASTERY_GUESS = 0.2
+MASTERY_SLIP = 0.1
+# Evidence never makes knowing certain: 99% at most, so a page never claims 100%.
+MASTERY_CEILING = 0.99
+
+
+def knowledge_from_success(p_correct: float) -> float:
+    """P(knows) from P(correct) = P(knows) (1 - slip) + (1 - P(knows)) guess, clipped to
+    [0, MASTERY_CEILING]."""
+    known = (p_correct - MASTERY_GUESS) / (1.0 - MASTERY_SLIP - MASTERY_GUESS)
+    return min(max(known, 0.0), MASTERY_CEILING)
 
 
 def _logit(p: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -603,7 +623,9 @@ class BestLRPlus(LearnerModel):
         return state
 
     def mastery(self, state: State, skill: str) -> float:
+        """P(the student knows ``skill``), read from P(correct) on a typical new item of it
+        (module docstring, "Mastery")."""
         self._check_fitted()
         skill = str(skill)
         score = self._score(state, None, [skill], self._expected.for_skills([skill]))
-        return 1.0 / (1.0 + math.exp(-score))
+        return knowledge_from_success(1.0 / (1.0 + math.exp(-score)))
