@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from trellis.interop.oneroster.generator import (
     generate_district,
 )
 from trellis.interop.oneroster.writer import bundle_to_bytes
+from trellis.roster.importing import do_apply_roster_bundle
 from trellis.roster.models import Enrollment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,6 +76,45 @@ def test_admin_checks_then_applies_a_roster(live_server: Any, page: Any, tmp_pat
     saved = tmp_path / "export.zip"
     download.value.save_as(saved)
     assert "enrollments.csv" in zipfile.ZipFile(saved).namelist()
+
+
+def test_a_file_that_drops_a_student_warns_they_will_be_deactivated(
+    live_server: Any, page: Any, tmp_path: Path
+) -> None:
+    _admin()
+    bundle = generate_district(students=25, teachers=3, schools=1, seed=4)
+    assert do_apply_roster_bundle(bundle, dry_run=False, actor=None).ok
+    leaving = "stu-000001"
+    smaller = replace(
+        bundle,
+        users=tuple(
+            replace(u, agent_sourced_ids=tuple(a for a in u.agent_sourced_ids if a != leaving))
+            for u in bundle.users
+            if u.sourced_id != leaving
+        ),
+        roles=tuple(r for r in bundle.roles if r.user_sourced_id != leaving),
+        enrollments=tuple(e for e in bundle.enrollments if e.user_sourced_id != leaving),
+    )
+    roster = tmp_path / "without-one.zip"
+    roster.write_bytes(bundle_to_bytes(smaller))
+    sign_in(page, live_server.url, "dadmin", PASSWORD)
+    page.goto(f"{live_server.url}/roster/import/")
+    page.get_by_label("OneRoster export (.zip)").set_input_files(str(roster))
+    page.get_by_role("button", name="Check file (dry run)").click()
+    expect(page.get_by_role("heading", level=2, name="The file is valid")).to_be_visible()
+    note = page.locator("#deactivation-note")
+    expect(note).to_contain_text("1 person will be deactivated")
+    expect(note).to_contain_text("learning history is kept")
+    expect(page.get_by_role("columnheader", name="To deactivate")).to_be_visible()
+    screenshot(page, "roster-import-deactivation-dry-run")
+    assert User.objects.get(sourced_id=leaving).is_active
+
+    page.get_by_role("button", name="Apply these changes").click()
+    expect(page.get_by_role("heading", level=2, name="Import applied")).to_be_visible()
+    expect(page.locator("#deactivation-note")).to_contain_text("1 person was deactivated")
+    screenshot(page, "roster-import-deactivation-applied")
+    student = User.objects.get(sourced_id=leaving)
+    assert not student.is_active and student.deactivated_at is not None
 
 
 def test_a_malformed_roster_shows_its_problems_and_changes_nothing(

@@ -132,12 +132,19 @@ def test_bulk_removes_what_the_file_no_longer_has(small_bundle: RosterBundle) ->
     )
     report = apply(smaller)
     assert report.ok, report.issues
-    assert report.counts["users"].deleted == 1
+    # people are deactivated, not deleted (tests/roster/test_deactivation.py has the rest)
+    assert report.counts["users"].deleted == 0
+    assert report.counts["users"].deactivated == 1
     assert report.counts["roles"].deleted == 1
     removed = len(small_bundle.enrollments) - len(smaller.enrollments)
     assert report.counts["enrollments"].deleted == removed
-    assert not User.objects.filter(sourced_id=dropped_student.sourced_id).exists()
+    dropped = User.objects.get(sourced_id=dropped_student.sourced_id)
+    assert not dropped.is_active and dropped.deactivated_at is not None
+    assert not Enrollment.objects.filter(user=dropped).exists()
+    assert not RoleAssignment.objects.filter(user=dropped).exists()
+    assert not GuardianLink.objects.filter(student=dropped).exists()
     assert User.objects.filter(pk=manual.pk).exists()  # not roster-managed: left alone
+    assert User.objects.get(pk=manual.pk).is_active
 
 
 def test_a_delta_updates_creates_and_deletes(small_bundle: RosterBundle) -> None:

@@ -11,6 +11,10 @@
 
 ``sourced_id`` is the identifier the district's student information system uses; it is unique
 within a district, so re-importing the same roster updates rows in place.
+
+A roster-managed person whom the district's roster no longer lists is **deactivated**, never
+deleted: ``deactivated_at`` is set and ``is_active`` cleared, so they cannot sign in, while
+their learning history stays; a later roster that lists them again reactivates the same row.
 """
 
 from __future__ import annotations
@@ -83,6 +87,11 @@ class User(AbstractUser):
     grade = models.CharField(max_length=8, blank=True, help_text="CEDS grade code, e.g. 07.")
     preferred_language = models.CharField(
         max_length=8, default="en", choices=[("en", "English"), ("es", "Español")]
+    )
+    deactivated_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When a roster import stopped listing this person (they cannot sign in; "
+        "their learning history is kept). Empty while they are on the roster.",
     )
 
     class Meta:

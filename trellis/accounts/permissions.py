@@ -14,7 +14,9 @@ The rules:
 - an **instructional coach** sees the teachers they coach;
 - a **school administrator** sees everything in the schools they administer;
 - a **district administrator** sees everything in their district;
-- nobody ever crosses districts: every rule starts from the user's own district.
+- nobody ever crosses districts: every rule starts from the user's own district;
+- people a roster import deactivated (no longer on the roster) are in nobody's lists: their
+  history is kept for when a later roster lists them again.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def taught_class_ids(user: User, district_id: int) -> QuerySet[Enrollment, Any]:
 
 
 def students_visible_to(user: User) -> QuerySet[User]:
-    students = User.objects.filter(role=Role.STUDENT)
+    students = User.objects.filter(role=Role.STUDENT, deactivated_at__isnull=True)
     district_id = district_id_of(user)
     if district_id is None:
         return students.none()
@@ -107,7 +109,7 @@ def students_visible_to(user: User) -> QuerySet[User]:
 
 def staff_visible_to(user: User) -> QuerySet[User]:
     """Teachers and coaches whose profile (and professional learning) ``user`` may see."""
-    staff = User.objects.filter(role__in=[Role.TEACHER, Role.COACH])
+    staff = User.objects.filter(role__in=[Role.TEACHER, Role.COACH], deactivated_at__isnull=True)
     district_id = district_id_of(user)
     if district_id is None:
         return staff.none()

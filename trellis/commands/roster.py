@@ -3,7 +3,8 @@
 
 ``import`` reads a OneRoster 1.2 CSV zip (bulk or delta), checks every record, and applies it
 in one transaction — all or nothing — printing what was created, updated, deleted and left
-unchanged. With ``--dry-run`` it does everything and then rolls back, so the report is exactly
+unchanged, and how many people were deactivated (kept with their learning history, unable to
+sign in). With ``--dry-run`` it does everything and then rolls back, so the report is exactly
 what an import would do. Exit code 0 on success; 1 with every problem (file, line, column) on
 stderr otherwise. ``export`` writes the district back as a bulk zip.
 """
@@ -77,6 +78,8 @@ def _print_report(report: ApplyReport) -> None:
         print("Files: " + ", ".join(f"{kind} ({mode})" for kind, mode in report.modes.items()))
     if report.counts:
         print(report.table())
+    if report.deactivation_note:
+        print(report.deactivation_note)
     for ignored in report.ignored_files:
         print(f"ignored {ignored.name}: {ignored.reason}")
     for warning in report.warnings:

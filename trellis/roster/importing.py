@@ -43,6 +43,13 @@ Rules:
   in the district (records with a sourcedId; people and enrollments created by hand in Trellis
   are left alone); a ``delta`` file creates or updates its ``active`` rows and deletes its
   ``tobedeleted`` ones. Absent files are not touched.
+* **People are deactivated, never deleted.** A roster-managed person a bulk ``users.csv`` no
+  longer lists, or a delta marks ``tobedeleted``, keeps their row and their learning history
+  (evidence, mastery, plans, diagnostic sessions, audit events): ``is_active`` is cleared (they
+  cannot sign in), ``deactivated_at`` is set, and what ties them to the roster goes — primary
+  school, role assignments, enrollments, guardian and coaching links, demographics. A later
+  file that lists the same sourcedId again reactivates the same row (an *update*). Their
+  username stays theirs; export leaves them out (see :func:`write_roster_export`).
 * **One audit event** per import (who, which file, the counts) — never one per row.
 * **District scale.** Dictionaries of sourcedId → primary key, one query per kind to load what
   exists, ``bulk_create``/``bulk_update`` in batches: no query per row.
@@ -63,6 +70,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from trellis.accounts.models import (
     CoachingLink,
@@ -90,7 +98,14 @@ from trellis.interop.oneroster.errors import IssueCode, RosterIssue
 from trellis.interop.oneroster.parser import Source, parse_roster
 from trellis.interop.oneroster.validation import KnownIds, validate_bundle
 from trellis.interop.oneroster.writer import write_roster_zip
-from trellis.roster.models import AcademicSession, Class, Course, Enrollment, StudentDemographics
+from trellis.roster.models import (
+    AcademicSession,
+    Class,
+    Course,
+    Enrollment,
+    LearnerGroup,
+    StudentDemographics,
+)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -163,10 +178,11 @@ class KindCounts:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    deactivated: int = 0  # people only: kept with their history, no longer signing in
 
     @property
     def changed(self) -> int:
-        return self.created + self.updated + self.deleted
+        return self.created + self.updated + self.deleted + self.deactivated
 
 
 @dataclass(frozen=True)
@@ -227,6 +243,7 @@ class ApplyReport:
                     "updated": c.updated,
                     "deleted": c.deleted,
                     "unchanged": c.unchanged,
+                    "deactivated": c.deactivated,
                 }
                 for kind, c in self.counts.items()
             },
@@ -239,15 +256,37 @@ class ApplyReport:
             "seconds": round(self.seconds, 2),
         }
 
+    @property
+    def deactivated(self) -> int:
+        """People deactivated (dry run: to be deactivated), their learning history kept."""
+        users = self.counts.get("users")
+        return users.deactivated if users is not None else 0
+
     def table(self) -> str:
         """The counts as an aligned text table (for the command line)."""
-        lines = [f"{'':22} {'created':>9} {'updated':>9} {'deleted':>9} {'unchanged':>10}"]
+        header = f"{'':22} {'created':>9} {'updated':>9} {'deleted':>9} {'unchanged':>10}"
+        lines = [f"{header} {'deactivated':>12}"]
         for kind, c in self.counts.items():
             label = COUNT_LABELS.get(kind, kind)
             lines.append(
                 f"{label:22} {c.created:>9} {c.updated:>9} {c.deleted:>9} {c.unchanged:>10}"
+                f" {c.deactivated:>12}"
             )
         return "\n".join(lines)
+
+    @property
+    def deactivation_note(self) -> str:
+        """A sentence about the people this import deactivates ("" when none)."""
+        n = self.deactivated
+        if not n:
+            return ""
+        people = "1 person" if n == 1 else f"{n} people"
+        verb = "will be" if self.dry_run else "were"
+        return (
+            f"{people} {verb} deactivated: the file no longer lists them, so they can no longer "
+            "sign in and leave their classes, but their learning history is kept, and a later "
+            "file that lists them again brings them back."
+        )
 
 
 class _Rollback(Exception):
@@ -406,6 +445,7 @@ class _Applier:
         self.warnings: list[str] = []
         self.counts: dict[str, KindCounts] = {}
         self.pk: dict[RecordKind, dict[str, int]] = {}
+        self.deactivated_ids: set[str] = set()  # people off the roster (see load_people)
         total = sum(len(bundle.records(kind)) for kind in RecordKind)
         self.total = max(total, 1)
         self.done = 0
@@ -426,6 +466,35 @@ class _Applier:
         self.issues.append(
             RosterIssue(code, message, record.FILE, record.line, column, record.sourced_id)
         )
+
+    def load_people(self) -> None:
+        """sourcedId → pk of the district's roster-managed people on the roster now, and the
+        sourcedIds of those deactivated (references to them are refused with a clear
+        message: a file brings them back by listing them in users.csv)."""
+        people: dict[str, int] = {}
+        self.deactivated_ids = set()
+        rows = (
+            User.objects.filter(district=self.district)
+            .exclude(sourced_id="")
+            .values_list("sourced_id", "pk", "deactivated_at")
+        )
+        for sourced_id, pk, deactivated_at in rows.iterator(chunk_size=5000):
+            if deactivated_at is None:
+                people[sourced_id] = pk
+            else:
+                self.deactivated_ids.add(sourced_id)
+        self.pk[RecordKind.USERS] = people
+
+    def no_person(self, record: Any, column: str, sourced_id: str) -> None:
+        """The issue for a reference to a person who is not (or no longer) on the roster."""
+        if sourced_id in self.deactivated_ids:
+            message = (
+                f"{sourced_id!r} is deactivated (a roster no longer listed them): list them "
+                "in users.csv with status active to bring them back"
+            )
+        else:
+            message = f"{sourced_id!r} names no person of this district"
+        self.issue(record, column, message, IssueCode.REFERENCE)
 
     def id_map(self, model: type[models.Model]) -> dict[str, int]:
         return dict(
@@ -538,7 +607,7 @@ class _Applier:
         self.pk[RecordKind.CLASSES] = self.id_map(Class)
         if self.present(RecordKind.CLASSES):
             self.apply_classes()
-        self.pk[RecordKind.USERS] = self.id_map(User)
+        self.load_people()
         roles_by_user = self.file_primary_roles()
         if self.present(RecordKind.USERS):
             self.apply_users(roles_by_user)
@@ -559,11 +628,12 @@ class _Applier:
 
     def delete_pass(self) -> None:
         """Delete first, dependents before what they depend on, so that every deletion is
-        counted under its own kind (not hidden in a cascade) and freed usernames and
-        (class, person, role) slots can be reused by rows of the same import.
+        counted under its own kind (not hidden in a cascade) and freed (class, person, role)
+        slots can be reused by rows of the same import.
 
         Bulk files delete the district's roster-managed rows they do not list; delta files
-        delete their ``tobedeleted`` rows.
+        delete their ``tobedeleted`` rows. People are the exception: they are deactivated
+        (:meth:`deactivate`), and people already deactivated are not counted again.
         """
         for kind in DELETE_ORDER:
             if not self.present(kind):
@@ -577,6 +647,8 @@ class _Applier:
             )
             if kind in (RecordKind.USERS, RecordKind.ROLES, RecordKind.ENROLLMENTS):
                 rows = rows.exclude(sourced_id="")  # made by hand in Trellis: not ours
+            if kind is RecordKind.USERS:
+                rows = rows.filter(deactivated_at__isnull=True)  # already: not counted again
             records = self.bundle.records(kind)
             leaving = {r.sourced_id for r in records if r.status is Status.TOBEDELETED}
             leaving.discard(self.district.sourced_id)
@@ -592,13 +664,52 @@ class _Applier:
                         rows.filter(**{f"{key}__in": wanted}).values_list("pk", flat=True)
                     )
             counts = self.counts.setdefault(kind.value, KindCounts())
-            counts.deleted += len(doomed)
             if self.mode(kind) is FileMode.DELTA:
                 counts.unchanged += len(leaving) - len(doomed)  # already gone
+            if kind is RecordKind.USERS:
+                counts.deactivated += len(doomed)
+                self.deactivate(doomed)
+                continue
+            counts.deleted += len(doomed)
             for chunk in _chunks(doomed, LOOKUP_BATCH):
                 model._default_manager.filter(pk__in=chunk).delete()  # type: ignore[attr-defined]
             if doomed:
                 self.advance(f"Deleting {COUNT_LABELS[kind.value].lower()}", len(doomed))
+
+    def deactivate(self, pks: Sequence[int]) -> None:
+        """Deactivate these people: they keep their row and everything hanging off it
+        (evidence, mastery, plans, diagnostic sessions, audit events) but can no longer sign
+        in, and what ties them to the roster goes — primary school, role assignments,
+        enrollments, guardian and coaching links, demographics, and the learner groups of the
+        classes they leave — as a deletion would have removed it. Those removals are counted
+        under their own kinds (group memberships are not a roster kind). Batched: a few
+        statements per :data:`LOOKUP_BATCH` people, none per person."""
+        if not pks:
+            return
+        now = timezone.now()
+        removed: dict[str, int] = defaultdict(int)
+        ties: tuple[tuple[str, type[models.Model], str], ...] = (
+            ("roles", RoleAssignment, "user_id"),
+            ("enrollments", Enrollment, "user_id"),
+            ("guardianLinks", GuardianLink, "guardian_id"),
+            ("guardianLinks", GuardianLink, "student_id"),
+            ("coachingLinks", CoachingLink, "coach_id"),
+            ("coachingLinks", CoachingLink, "teacher_id"),
+            ("demographics", StudentDemographics, "user_id"),
+        )
+        for chunk in _chunks(pks, LOOKUP_BATCH):
+            User.objects.filter(pk__in=chunk).update(
+                is_active=False, deactivated_at=now, school=None
+            )
+            for label, model, column in ties:
+                manager: Any = model._default_manager  # type: ignore[attr-defined]
+                _total, per_model = manager.filter(**{f"{column}__in": chunk}).delete()
+                removed[label] += per_model.get(model._meta.label, 0)
+            LearnerGroup.members.through.objects.filter(user_id__in=chunk).delete()
+        for label, count in removed.items():
+            if count:
+                self.counts.setdefault(label, KindCounts()).deleted += count
+        self.advance("Deactivating people", len(pks))
 
     def apply_district(self) -> None:
         counts = self.counts.setdefault("orgs", KindCounts())
@@ -940,6 +1051,7 @@ class _Applier:
             "school_id",
             "grade",
             "is_active",
+            "deactivated_at",  # None for everyone the file lists: listing reactivates
         )
         existing = self.existing(
             User.objects.filter(district=self.district).exclude(sourced_id=""),
@@ -947,6 +1059,7 @@ class _Applier:
             names,
             self.keys_of(kind),
         )
+        was_deactivated = {key for key, (_pk, row) in existing.items() if row[-1] is not None}
         self.check_usernames()
         if self.issues:
             return
@@ -969,6 +1082,7 @@ class _Applier:
                 school,
                 u.grades[0] if u.grades else "",
                 u.enabled_user is not False,
+                None,
             )
 
         def row(key: str, v: Values) -> Values:
@@ -980,14 +1094,23 @@ class _Applier:
             "users", User, names, self.bundle.users, existing, values, fast=(columns, row)
         )
         self.users_synced = synced
-        if synced.created:
-            self.pk[kind] = self.id_map(User)
+        reactivated = was_deactivated & synced.updated
+        if synced.created or reactivated:
+            self.load_people()
+        if reactivated:
+            people = "1 person" if len(reactivated) == 1 else f"{len(reactivated)} people"
+            self.warnings.append(
+                f"{people} deactivated earlier {'is' if len(reactivated) == 1 else 'are'} "
+                "listed again and reactivated, with their learning history (counted as "
+                "updated)."
+            )
 
     def check_usernames(self) -> None:
         """Usernames are unique across the whole installation: report every clash.
 
-        Runs after the delete pass, so a username freed by a person this import deletes can be
-        taken by a new one.
+        A deactivated person keeps their username (so that their history stays theirs when
+        they come back): a row that wants it gets a clear problem naming them, not a
+        database error.
         """
         first_line: dict[str, int] = {}
         owner: dict[str, onr.User] = {}  # username -> the row that will hold it
@@ -1006,14 +1129,21 @@ class _Applier:
             owner[u.username] = u
         for chunk in _chunks(list(owner), LOOKUP_BATCH):
             holders = User.objects.filter(username__in=chunk).values_list(
-                "username", "district_id", "sourced_id"
+                "username", "district_id", "sourced_id", "deactivated_at"
             )
-            for username, district_id, sourced_id in holders:
+            for username, district_id, sourced_id, deactivated_at in holders:
                 row = owner[username]
                 if district_id == self.district.pk and sourced_id == row.sourced_id:
                     continue
                 message = f"username {username!r} is already used by another account"
-                if district_id == self.district.pk and sourced_id:
+                if district_id == self.district.pk and sourced_id and deactivated_at is not None:
+                    message = (
+                        f"username {username!r} belongs to {sourced_id!r}, who is deactivated "
+                        "(no longer on the roster) and keeps their username with their "
+                        f"learning history: give this person another username, or list "
+                        f"{sourced_id!r} again"
+                    )
+                elif district_id == self.district.pk and sourced_id:
                     message += f" ({sourced_id!r}; to swap usernames between people, import twice)"
                 self.issue(row, "username", message, IssueCode.DUPLICATE)
 
@@ -1036,12 +1166,7 @@ class _Applier:
             nonlocal duplicates
             user = users.get(r.user_sourced_id)
             if user is None:
-                self.issue(
-                    r,
-                    "userSourcedId",
-                    f"{r.user_sourced_id!r} names no person of this district",
-                    IssueCode.REFERENCE,
-                )
+                self.no_person(r, "userSourcedId", r.user_sourced_id)
                 return None
             role = self.map_role(r.role, r.org_sourced_id)
             if role is None:
@@ -1091,7 +1216,10 @@ class _Applier:
             )
 
     def derive_user_roles(self) -> None:
-        """``User.role`` follows the widest primary role a roster-managed person holds."""
+        """``User.role`` follows the widest primary role a roster-managed person holds.
+
+        Deactivated people hold no roles but keep the role they had, so that their history
+        still reads as a student's (or a teacher's); they are left out of ``user_roles``."""
         best: dict[int, str] = {}
         rank = {role.value: index for index, role in enumerate(ROLE_PRECEDENCE)}
         primaries = RoleAssignment.objects.filter(district=self.district, is_primary=True)
@@ -1104,8 +1232,12 @@ class _Applier:
         counts = self.counts.setdefault("users", KindCounts())
         self.user_roles: dict[int, str] = {}
         changes = []
-        people = User.objects.filter(district=self.district).values_list("pk", "role", "sourced_id")
-        for pk, role, sourced_id in people.iterator(chunk_size=5000):
+        people = User.objects.filter(district=self.district).values_list(
+            "pk", "role", "sourced_id", "deactivated_at"
+        )
+        for pk, role, sourced_id, deactivated_at in people.iterator(chunk_size=5000):
+            if deactivated_at is not None:
+                continue
             want = best.get(pk, "") if sourced_id else role
             self.user_roles[pk] = want
             if want == role:
@@ -1128,6 +1260,7 @@ class _Applier:
         desired: dict[tuple[int, int], str | None] = {}
         covered: set[int] = set()
         ignored = 0
+        inactive = 0
         for u in self.bundle.users:
             pk = users.get(u.sourced_id)
             if pk is None or u.status is Status.TOBEDELETED:
@@ -1136,6 +1269,7 @@ class _Applier:
             for agent in u.agent_sourced_ids:
                 other = users.get(agent)
                 if other is None:
+                    inactive += agent in self.deactivated_ids
                     continue
                 if roles.get(pk) == Role.GUARDIAN and roles.get(other) == Role.STUDENT:
                     desired[(pk, other)] = relationships.get(u.sourced_id)
@@ -1181,6 +1315,11 @@ class _Applier:
                 f"{ignored} agentSourcedIds link(s) do not join a guardian to a student and "
                 "were not imported."
             )
+        if inactive:
+            self.warnings.append(
+                f"{inactive} agentSourcedIds link(s) name a deactivated person and were not "
+                "imported: list that person in users.csv again to link them."
+            )
 
     def apply_coaching_links(self) -> None:
         """Coaches coach the teachers of the schools where they hold a teacher role."""
@@ -1195,7 +1334,10 @@ class _Applier:
                 schools_of[user_id].add(school_id)
         teachers_at: dict[int, list[int]] = defaultdict(list)
         teachers = User.objects.filter(
-            district=self.district, role=Role.TEACHER, school__isnull=False
+            district=self.district,
+            role=Role.TEACHER,
+            school__isnull=False,
+            deactivated_at__isnull=True,
         ).values_list("pk", "school_id")
         for pk, school_id in teachers.iterator(chunk_size=5000):
             teachers_at[school_id].append(pk)
@@ -1258,12 +1400,7 @@ class _Applier:
                     IssueCode.REFERENCE,
                 )
             if user is None:
-                self.issue(
-                    e,
-                    "userSourcedId",
-                    f"{e.user_sourced_id!r} names no person of this district",
-                    IssueCode.REFERENCE,
-                )
+                self.no_person(e, "userSourcedId", e.user_sourced_id)
             if klass is None or user is None:
                 return None
             role = str(e.role)
@@ -1323,12 +1460,7 @@ class _Applier:
         def values(d: onr.Demographics) -> Values | None:
             user = users.get(d.sourced_id)
             if user is None:
-                self.issue(
-                    d,
-                    "sourcedId",
-                    f"{d.sourced_id!r} names no person of this district",
-                    IssueCode.REFERENCE,
-                )
+                self.no_person(d, "sourcedId", d.sourced_id)
                 return None
             return (
                 user,
@@ -1504,6 +1636,11 @@ def do_apply_roster_bundle(
                             for kind, c in applier.counts.items()
                             if c.changed
                         },
+                        "deactivated": {
+                            kind: c.deactivated
+                            for kind, c in applier.counts.items()
+                            if c.deactivated
+                        },
                     },
                 )
             if dry_run:
@@ -1628,8 +1765,9 @@ class _Exporter:
         self.courses = dict(
             Course.objects.filter(district=district).values_list("pk", "sourced_id")
         )
+        # Deactivated people are not on the roster: left out, like everything of theirs.
         self.users = dict(
-            User.objects.filter(district=district)
+            User.objects.filter(district=district, deactivated_at__isnull=True)
             .exclude(sourced_id="")
             .values_list("pk", "sourced_id")
         )
@@ -1716,7 +1854,7 @@ class _Exporter:
                 agents[student].append(self.users[guardian])
                 agents[guardian].append(self.users[student])
         rows = (
-            User.objects.filter(district=self.district)
+            User.objects.filter(district=self.district, deactivated_at__isnull=True)
             .exclude(sourced_id="")
             .order_by("sourced_id")
             .values_list(
@@ -1894,6 +2032,9 @@ def write_roster_export(
 
     What is exported is what Trellis keeps: roster-managed records (those with a sourcedId);
     columns Trellis does not store (userIds, middle names, phone numbers...) are left blank.
+    Deactivated people are left out: a bulk file that omits them deactivates them, which they
+    already are, so importing the export changes nothing (a fixed point). Exporting them as
+    ``tobedeleted`` rows would say the same thing less simply.
     """
     with transaction.atomic():
         exporter = _Exporter(district, include_demographics)

@@ -2,7 +2,8 @@
 
 The flow is check first, then apply: an upload is always a **dry run** first (the very same
 import, rolled back), whose report lists what would be created, updated and deleted per kind
-and every problem with its file, line and column. "Apply" then re-reads the same stored file
+— and which people would be deactivated (kept with their learning history, no longer signing
+in) — and every problem with its file, line and column. "Apply" then re-reads the same stored file
 and imports it for real — re-validating against the database as it is at that moment.
 
 Small files (up to :data:`INLINE_LIMIT`) are processed within the request: a few seconds, and
@@ -199,11 +200,16 @@ def _job_context(job: RosterImportJob) -> dict[str, Any]:
     percent = min(99, done * 100 // total) if total else 0
     report = job.report or {}
     counts = report.get("counts", {})
-    rows = [{"label": COUNT_LABELS.get(kind, kind), **values} for kind, values in counts.items()]
+    # Reports stored before people were deactivated (rather than deleted) lack that count.
+    rows = [
+        {"label": COUNT_LABELS.get(kind, kind), "deactivated": 0, **values}
+        for kind, values in counts.items()
+    ]
     totals = {
-        key: sum(row[key] for row in rows) for key in ("created", "updated", "deleted", "unchanged")
+        key: sum(row[key] for row in rows)
+        for key in ("created", "updated", "deleted", "unchanged", "deactivated")
     }
-    changed = totals["created"] + totals["updated"] + totals["deleted"]
+    changed = totals["created"] + totals["updated"] + totals["deleted"] + totals["deactivated"]
     return {
         "job": job,
         "stage": stage,
