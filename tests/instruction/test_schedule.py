@@ -201,3 +201,24 @@ def test_a_step_that_needs_a_teacher_gets_an_online_session(
     assert online[0]["title"] == "Math 7 (a1): online session on 7.G.A.1"
     assert set(online[0]["student_ids"]) == {first.id, ana[0].id}
     assert online[0]["room"] is None and online[0]["teacher_id"] == world.users["t_a1"].id
+
+
+def test_a_student_the_roster_deactivated_gets_no_place_in_a_fixed_block(
+        solved: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from trellis.accounts.models import User
+
+    first, school, teacher = solved["first"], solved["school"], solved["teacher"]
+    other = User.objects.filter(district=school.district, role="student").exclude(
+        id=first.id).first()
+    assert other is not None
+    club = FixedBlock.objects.get(title="Robotics club")
+    club.students.add(other)
+    User.objects.filter(id=first.id).update(deactivated_at=timezone.now(), is_active=False)
+    week = do_solve_week(teacher, school)
+    week.refresh_from_db()
+    robotics = [m for m in week.result["meetings"] if m["title"] == "Robotics club"]
+    assert robotics
+    for meeting in robotics:
+        assert other.id in meeting["student_ids"] and first.id not in meeting["student_ids"]

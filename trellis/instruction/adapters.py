@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from trellis.accounts.models import Role, School, User
@@ -450,7 +451,9 @@ def school_week(school: School, report: Any = None) -> WeekInputs:
 
     blocks = list(
         FixedBlock.objects.filter(school=school).select_related("teacher", "room")
-        .prefetch_related("students")
+        # people the roster deactivated keep their history but get no place in the week
+        .prefetch_related(Prefetch("students", queryset=User.objects.filter(
+            deactivated_at__isnull=True)))
     )
     students: dict[int, User] = {}
     for today in todays.values():
