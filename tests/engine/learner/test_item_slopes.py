@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from trellis.engine.learner import BestLRPlus, LearnerModel, ResponseLog
-from trellis.engine.learner.logistic import ITEM_SLOPE_FEATURES, ITEM_SLOPE_MIN_ANSWERS
+from trellis.engine.learner.logistic import (
+    ITEM_SLOPE_FEATURES,
+    ITEM_SLOPE_MIN_ANSWERS,
+    LEGACY_ITEM_SLOPE_FEATURES,
+)
 
 from .conftest import simulate_log
 
@@ -39,3 +44,25 @@ def test_slopes_move_predictions_and_parameters_without_them_still_load(
     without = old.predict_log(test)
     assert not np.allclose(with_slopes, without)
     np.testing.assert_allclose(without, LearnerModel.predict_log(old, test), atol=1e-9)
+
+
+def test_parameters_name_their_slope_features_and_older_ones_still_load(
+        split_logs: tuple[ResponseLog, ResponseLog]) -> None:
+    train, test = split_logs
+    params = BestLRPlus(random_state=0).fit(train).get_params_json()
+    assert params["item_slope_features"] == list(ITEM_SLOPE_FEATURES)
+    # Parameters saved before the names were recorded had slopes on the four overall features:
+    # they load as such, and batch and online predictions agree.
+    legacy = {k: v for k, v in params.items() if k != "item_slope_features"}
+    legacy["item_slope"] = {item: slope[:len(LEGACY_ITEM_SLOPE_FEATURES)]
+                            for item, slope in params["item_slope"].items()}
+    old = BestLRPlus(random_state=0)
+    old.set_params_json(legacy)
+    np.testing.assert_allclose(old.predict_log(test), LearnerModel.predict_log(old, test),
+                               atol=1e-9)
+    # Slopes that do not match their features are refused (a refit is needed), not misread.
+    broken = dict(legacy, item_slope_features=list(ITEM_SLOPE_FEATURES))
+    with pytest.raises(ValueError, match="refit"):
+        BestLRPlus(random_state=0).set_params_json(broken)
+    with pytest.raises(ValueError, match="unknown features"):
+        BestLRPlus(random_state=0).set_params_json(dict(params, item_slope_features=["nope"]))

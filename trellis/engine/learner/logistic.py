@@ -21,12 +21,12 @@ Per answer to item *i* exercising skills *S*, from the student's *earlier* answe
   difficulty from their skills (and skills never seen, from the global rate).
 
 Besides its own difficulty, every item has a **slope** on a few student-level features (overall
-and recent success rate, and the two surprise terms): the item-specific *discrimination* of
-two-parameter IRT. Some items separate strong from weak students sharply, others are answered
-alike by all; a single shared weight per feature cannot express that. The slopes are
-L2-penalised like every other weight, and only items with at least ``ITEM_SLOPE_MIN_ANSWERS``
-training answers get one: a rarely answered item (or one never seen in training) has slope 0,
-the shared weights alone.
+and recent success rate and the two surprise terms, and the same on the item's skill): the
+item-specific *discrimination* of two-parameter IRT. Some items separate strong from weak
+students sharply, others are answered alike by all; a single shared weight per feature cannot
+express that. The slopes are L2-penalised like every other weight, and only items with at
+least ``ITEM_SLOPE_MIN_ANSWERS`` training answers get one: a rarely answered item (or one never
+seen in training) has slope 0, the shared weights alone.
 
 All of these are running sums, so the online :meth:`BestLRPlus.update` is O(1) per answer and
 the student state is a small JSON dict. The batch path (:meth:`BestLRPlus.predict_log` and
@@ -88,8 +88,16 @@ DENSE_FEATURES = (
     "log_attempts_item", "log_successes_item", "item_last_right", "item_last_wrong",
     "item_expected_rate",
 )
-# History features that get a per-item slope (IRT discrimination, module docstring).
-ITEM_SLOPE_FEATURES = ("rate_total", "recent_rate_0.8", "surprise_total", "recent_surprise")
+# History features that get a per-item slope (IRT discrimination, module docstring): the
+# student's overall and on-this-skill success, recent success and surprise. Parameters record
+# the names they were fitted with ("item_slope_features"); those saved before the record read as
+# LEGACY_ITEM_SLOPE_FEATURES.
+ITEM_SLOPE_FEATURES = (
+    "rate_total", "recent_rate_0.8", "surprise_total", "recent_surprise",
+    "rate_skill", *(f"recent_rate_skill_{d}" for d in SKILL_DECAYS), "surprise_skill",
+)
+LEGACY_ITEM_SLOPE_FEATURES = ("rate_total", "recent_rate_0.8", "surprise_total",
+                              "recent_surprise")
 ITEM_SLOPE_COLUMNS = tuple(DENSE_FEATURES.index(name) for name in ITEM_SLOPE_FEATURES)
 # A slope is a second parameter per item: only items with at least this many training answers
 # get one (the others keep the shared weights, slope 0); fewer answers would fit noise.
@@ -315,6 +323,7 @@ class BestLRPlus(LearnerModel):
             # Only items that have slopes; any other item (unseen ones too) has slope 0.
             "item_slope": {str(items[j]): [float(v) for v in item_slope[:, j]]
                            for j in np.flatnonzero(has_slope)},
+            "item_slope_features": list(ITEM_SLOPE_FEATURES),
             "default_skill_weight": [
                 float(np.mean(block[skill_codes]))
                 for block in (skill_weight, skill_attempt_weight, skill_success_weight)],
@@ -369,8 +378,15 @@ class BestLRPlus(LearnerModel):
         self._dense_weight_list = [float(w) for w in self._dense_weight]
         # Items without a slope, and parameters saved before slopes existed: slope 0, the
         # shared weights alone (as in training, where rarely answered items had none).
+        names = params.get("item_slope_features", LEGACY_ITEM_SLOPE_FEATURES)
+        unknown = [name for name in names if name not in DENSE_FEATURES]
+        if unknown:
+            raise ValueError(f"item slopes on unknown features {unknown}: refit the model")
+        self._slope_columns = [DENSE_FEATURES.index(name) for name in names]
         self._item_slope: dict[str, list[float]] = params.get("item_slope", {})
-        self._default_item_slope = [0.0] * len(ITEM_SLOPE_COLUMNS)
+        if any(len(slope) != len(names) for slope in self._item_slope.values()):
+            raise ValueError("item slopes do not match their features: refit the model")
+        self._default_item_slope = [0.0] * len(names)
 
     def get_params_json(self) -> dict[str, Any]:
         self._check_fitted()
@@ -500,8 +516,8 @@ class BestLRPlus(LearnerModel):
         default_item = self.params_.get("default_item_weight", 0.0)
         score += np.array([item_weight.get(str(i), default_item) for i in items])[item_codes]
         slopes = np.array([self._item_slope.get(str(i), self._default_item_slope)
-                           for i in items]).reshape(len(items), len(ITEM_SLOPE_COLUMNS))
-        score += np.einsum("rf,rf->r", slopes[item_codes], dense[:, list(ITEM_SLOPE_COLUMNS)])
+                           for i in items]).reshape(len(items), len(self._slope_columns))
+        score += np.einsum("rf,rf->r", slopes[item_codes], dense[:, self._slope_columns])
         skills, skill_codes = np.unique(log.skill_flat, return_inverse=True)
         default_skill = self.params_.get("default_skill_weight", [0.0, 0.0, 0.0])
         skill_weight = np.array([self.params_["skill_weight"].get(str(s), default_skill)
@@ -582,7 +598,7 @@ class BestLRPlus(LearnerModel):
         slopes = (self._default_item_slope if item_id is None
                   else self._item_slope.get(item_id, self._default_item_slope))
         score += sum(slope * features[column]
-                     for slope, column in zip(slopes, ITEM_SLOPE_COLUMNS, strict=True))
+                     for slope, column in zip(slopes, self._slope_columns, strict=True))
         return score
 
     def predict_proba(self, state: State, item_id: str, skill_ids: Sequence[str]) -> float:
