@@ -49,8 +49,9 @@ def test_a_district_admin_changes_the_mastery_rule_and_the_calendar(
     page.get_by_label("Days off").fill(day_off)
     page.get_by_role("button", name="Save plan settings").click()
     expect(page.get_by_text("Plan settings saved.")).to_be_visible()
-    expect(page.get_by_text("at least a 90% chance that you know the standard, from at least "
-                            "3 separate days and at least 5 pieces").first).to_be_visible()
+    expect(page.get_by_text("at least a 90% chance that a student knows the standard, from "
+                            "at least 3 separate days and at least 5 pieces").first
+           ).to_be_visible()
     expect(page.get_by_label("Days off")).to_have_value(day_off)
     rule = mastery_rule(district.id)
     assert (rule.threshold, rule.min_distinct_days, rule.min_evidence_count) == (0.9, 3, 5)

@@ -78,6 +78,10 @@ def test_describe_is_plain_language_and_follows_the_settings() -> None:
     )
     text = MasteryRule(threshold=0.9, min_distinct_days=1, min_evidence_count=3).describe()
     assert "90% chance" in text
+    # read by someone else (a guardian, a teacher), the sentence names the student
+    named = DEFAULT_RULE.describe("Henry")
+    assert "95% chance that Henry knows the standard" in named
+    assert "projects scored by their teacher" in named and " you" not in named
     assert "from one day and at least 3 pieces of evidence" in text
 
 

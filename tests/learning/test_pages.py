@@ -119,3 +119,18 @@ def test_parameters_an_engine_cannot_use_fall_back_to_the_prior(world: World) ->
     assert MasteryState.objects.get(student=world.users["s_a1"], standard=standard).probability
     page = _client(world, "da_a").get(reverse("learner-model")).content.decode()
     assert "no longer loads" in page
+
+
+def test_the_rule_is_spoken_to_the_student_and_names_them_to_everyone_else(
+        world: World) -> None:
+    standard = _standard(world)
+    _history(world, standard)
+    student = world.users["s_a1"]
+    for username, words in (("s_a1", "chance that you know the standard"),
+                            ("g_a1", "chance that Student knows the standard"),
+                            ("t_a1", "chance that Student knows the standard")):
+        client = _client(world, username)
+        for page in (reverse("student-mastery", args=[student.id]),
+                     reverse("student-standard-mastery", args=[student.id, standard.id])):
+            html = client.get(page).content.decode()
+            assert words in html, (username, page)

@@ -293,6 +293,7 @@ def test_the_guardian_sees_the_plan_read_only(pw: World) -> None:
                         due=timezone.localdate() + dt.timedelta(days=60))
     html = _html(_client(pw, "g_a1").get(reverse("plan-student", args=[student.id])))
     assert "You are viewing this plan read-only" in html
+    assert "chance that Student knows the standard" in html  # the rule, named for a parent
     assert "Winter goal" in html
     assert "<form" not in html.split('id="main"')[1]  # no forms at all
     assert _client(pw, "g_a1").post(reverse("plan-goal-new", args=[student.id]),

@@ -642,7 +642,9 @@ def skill_map(request: HttpRequest, framework_id: int) -> HttpResponse:
         "listed": listed,
         "total": len(graph),
         "can_manage": can_manage_frameworks(viewer),
-        "rule_text": mastery_rule_for(framework.district_id).describe(),
+        "rule_text": mastery_rule_for(framework.district_id).describe(
+            None if viewer.role == Role.STUDENT
+            else (student.first_name or student.display_name) if student else "a student"),
         "query": _query(chosen, student if viewer.role != Role.STUDENT else None),
     }
     return render(request, "curriculum/skill_map.html", context)

@@ -230,16 +230,21 @@ class MasteryRule:
 
     # -- words for people --------------------------------------------------------------------
 
-    def describe(self) -> str:
-        """The rule in plain language, the same sentence on every page and report."""
+    def describe(self, learner: str | None = None) -> str:
+        """The rule in plain language, the same sentence on every page and report.
+
+        Spoken to the student by default; ``learner`` names them for anyone else who reads it
+        (a guardian, a teacher): ``describe("Henry")`` says "that Henry knows the standard".
+        """
         days = self.min_distinct_days
         count = self.min_evidence_count
         day_words = "one day" if days == 1 else f"at least {days} separate days"
         piece_words = "1 piece" if count == 1 else f"{count} pieces"
+        who, their = ("you know", "your") if learner is None else (f"{learner} knows", "their")
         return (
             f"Mastered means the evidence shows at least a {_percent(self.threshold)} chance "
-            f"that you know the standard, from {day_words} and at least {piece_words} of "
-            "evidence (practice, quizzes, projects scored by your teacher, or teacher "
+            f"that {who} the standard, from {day_words} and at least {piece_words} of "
+            f"evidence (practice, quizzes, projects scored by {their} teacher, or teacher "
             "observations)."
         )
 

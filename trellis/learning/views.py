@@ -30,13 +30,19 @@ from trellis.learning.queries import (
 REFIT_JOB_KIND = "learner-refit"
 
 
+def _first_name(student: User) -> str:
+    """How the rule sentence names a student to someone else (their guardian, a teacher)."""
+    return student.first_name or student.display_name
+
+
 @login_required
 def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     mastery = access_student_mastery(viewer, student_id)
+    is_self = viewer.id == mastery.student.id
     return render(request, "learning/student_mastery.html", {
-        "mastery": mastery, "student": mastery.student,
-        "is_self": viewer.id == mastery.student.id,
+        "mastery": mastery, "student": mastery.student, "is_self": is_self,
+        "rule_sentence": mastery.rule.describe(None if is_self else _first_name(mastery.student)),
     })
 
 
@@ -44,9 +50,10 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
 def standard_mastery(request: HttpRequest, student_id: int, standard_id: int) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     why = access_standard_mastery(viewer, student_id, standard_id)
+    is_self = viewer.id == why.student.id
     return render(request, "learning/standard_mastery.html", {
-        "why": why, "student": why.student, "standard": why.standard,
-        "is_self": viewer.id == why.student.id,
+        "why": why, "student": why.student, "standard": why.standard, "is_self": is_self,
+        "rule_sentence": why.rule.describe(None if is_self else _first_name(why.student)),
     })
 
 

@@ -262,7 +262,8 @@ def _plan_context(
     learns_best = list(profile.learns_best) if profile else []
     base.update({
         "plan": plan,
-        "rule_sentence": sp.context.rule.describe(),
+        "rule_sentence": sp.context.rule.describe(
+            None if access.owner else access.student.first_name or access.student.display_name),
         "pace": plan.pace,
         "pace_label": PACE_LABELS[plan.pace.status],
         "steps": _step_rows(sp, access),
@@ -605,7 +606,7 @@ def class_page(request: HttpRequest, class_id: int) -> HttpResponse:
             "observations": EvidenceEvent.objects.filter(
                 student_id__in=student_ids, kind=EvidenceEvent.Kind.OBSERVATION
             ).select_related("student").prefetch_related("standards")[:8],
-            "rule_sentence": context.rule.describe(),
+            "rule_sentence": context.rule.describe("a student"),
             "status_labels": STATUS_LABELS, "short": CELL_SHORT,
             "all_codes": list(dict.fromkeys(
                 [c["code"] for c in heatmap["columns"]] + context.graph.topological_order())),

@@ -182,7 +182,7 @@ def _context(district: District, form: SettingsForm, today: dt.date) -> dict[str
     in_use = plan_framework(district.id)
     return {
         "form": form, "values": form.values, "errors": form.errors,
-        "rule_text": mastery_rule(district.id).describe(),
+        "rule_text": mastery_rule(district.id).describe("a student"),
         "calendar": calendar, "school_days": school_days,
         "calendar_is_default": not (stored and stored.term_calendar),
         "rule_is_default": not (stored and stored.mastery_rule),
