@@ -143,16 +143,13 @@ def read_form(district: District, data: QueryDict) -> SettingsForm:
     return form
 
 
-def stored_form(district: District, today: dt.date) -> SettingsForm:
+def stored_form(rule: MasteryRule, calendar: TermCalendar,
+                stored: PlanSettings | None) -> SettingsForm:
     """The district's settings as they apply now (its defaults where it chose none)."""
-    rule = mastery_rule(district.id)
-    calendar = term_calendar(district.id, today)
-    stored = PlanSettings.objects.filter(district=district).first()
-    holidays = _holiday_lines(calendar)
     return SettingsForm({
         "threshold": round(rule.threshold * 100), "min_days": rule.min_distinct_days,
         "min_evidence": rule.min_evidence_count, "start": calendar.start.isoformat(),
-        "end": calendar.end.isoformat(), "holidays": "\n".join(holidays),
+        "end": calendar.end.isoformat(), "holidays": "\n".join(_holiday_lines(calendar)),
         "weekdays": sorted(calendar.school_weekdays),
         "framework": str(stored.framework_id) if stored and stored.framework_id else AUTOMATIC,
     })
@@ -173,46 +170,45 @@ def _holiday_lines(calendar: TermCalendar) -> list[str]:
     return lines
 
 
-def _context(district: District, form: SettingsForm, today: dt.date) -> dict[str, Any]:
+def _page(request: HttpRequest, district: District, form: SettingsForm | None = None,
+          status: int = 200) -> HttpResponse:
+    """The page with the settings in force; ``form`` (submitted values and their problems)
+    replaces the stored values in the fields."""
     stored = PlanSettings.objects.filter(district=district).first()
-    calendar = term_calendar(district.id, today)
+    rule = mastery_rule(district.id)
+    calendar = term_calendar(district.id, timezone.localdate())
+    form = form or stored_form(rule, calendar, stored)
     school_days = calendar.school_days_between(calendar.start - dt.timedelta(days=1),
                                                calendar.end)
-    frameworks = list(Framework.objects.filter(district=district).order_by("title", "id"))
-    in_use = plan_framework(district.id)
-    return {
+    return render(request, "plans/settings.html", {
         "form": form, "values": form.values, "errors": form.errors,
-        "rule_text": mastery_rule(district.id).describe("a student"),
+        "rule_text": rule.describe("a student"),
         "calendar": calendar, "school_days": school_days,
         "calendar_is_default": not (stored and stored.term_calendar),
         "rule_is_default": not (stored and stored.mastery_rule),
-        "weekdays": list(enumerate(WEEKDAYS)), "frameworks": frameworks,
-        "framework_in_use": in_use, "automatic": AUTOMATIC,
+        "weekdays": list(enumerate(WEEKDAYS)),
+        "frameworks": list(Framework.objects.filter(district=district).order_by("title", "id")),
+        "framework_in_use": plan_framework(district.id), "automatic": AUTOMATIC,
         "updated_at": stored.updated_at if stored else None,
-    }
+    }, status=status)
 
 
 @login_required
 def plan_settings(request: HttpRequest) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     district = access_plan_settings(viewer)
-    today = timezone.localdate()
     if request.method != "POST":
-        form = stored_form(district, today)
-        return render(request, "plans/settings.html", _context(district, form, today))
+        return _page(request, district)
     form = read_form(district, request.POST)
     if form.errors:
-        response = render(request, "plans/settings.html", _context(district, form, today),
-                          status=400)
-        return response
+        return _page(request, district, form, status=400)
     try:
         actions.do_update_plan_settings(
             viewer, district, mastery_rule=form.rule, term_calendar=form.calendar,
             framework=form.framework, automatic_framework=form.framework is None)
     except actions.PlanError as exc:  # the engine's last word; the form checks come first
         form.errors["form"] = str(exc)
-        return render(request, "plans/settings.html", _context(district, form, today),
-                      status=400)
+        return _page(request, district, form, status=400)
     messages.success(request, "Plan settings saved. Every plan and mastery status uses them "
                               "from now on.")
     return redirect("plan-settings")
