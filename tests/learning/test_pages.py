@@ -134,3 +134,11 @@ def test_the_rule_is_spoken_to_the_student_and_names_them_to_everyone_else(
                      reverse("student-standard-mastery", args=[student.id, standard.id])):
             html = client.get(page).content.decode()
             assert words in html, (username, page)
+
+
+def test_the_rule_calls_the_student_by_the_name_they_go_by(world: World) -> None:
+    student = world.users["s_a1"]
+    student.preferred_name = "Stevie"
+    student.save(update_fields=["preferred_name"])
+    html = _client(world, "g_a1").get(reverse("student-mastery", args=[student.id])).content
+    assert b"chance that Stevie knows the standard" in html

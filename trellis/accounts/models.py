@@ -115,6 +115,12 @@ class User(AbstractUser):
         return full or self.username
 
     @property
+    def short_name(self) -> str:
+        """What pages call the person in a sentence ("that Henry knows"): the name they go
+        by, else their first name, else their username."""
+        return self.preferred_name or self.first_name or self.username
+
+    @property
     def is_student(self) -> bool:
         return self.role == Role.STUDENT
 

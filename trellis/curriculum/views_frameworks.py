@@ -644,7 +644,7 @@ def skill_map(request: HttpRequest, framework_id: int) -> HttpResponse:
         "can_manage": can_manage_frameworks(viewer),
         "rule_text": mastery_rule_for(framework.district_id).describe(
             None if viewer.role == Role.STUDENT
-            else (student.first_name or student.display_name) if student else "a student"),
+            else student.short_name if student else "a student"),
         "query": _query(chosen, student if viewer.role != Role.STUDENT else None),
     }
     return render(request, "curriculum/skill_map.html", context)

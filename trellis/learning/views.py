@@ -30,11 +30,6 @@ from trellis.learning.queries import (
 REFIT_JOB_KIND = "learner-refit"
 
 
-def _first_name(student: User) -> str:
-    """How the rule sentence names a student to someone else (their guardian, a teacher)."""
-    return student.first_name or student.display_name
-
-
 @login_required
 def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
@@ -42,7 +37,7 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     is_self = viewer.id == mastery.student.id
     return render(request, "learning/student_mastery.html", {
         "mastery": mastery, "student": mastery.student, "is_self": is_self,
-        "rule_sentence": mastery.rule.describe(None if is_self else _first_name(mastery.student)),
+        "rule_sentence": mastery.rule.describe(None if is_self else mastery.student.short_name),
     })
 
 
@@ -53,7 +48,7 @@ def standard_mastery(request: HttpRequest, student_id: int, standard_id: int) ->
     is_self = viewer.id == why.student.id
     return render(request, "learning/standard_mastery.html", {
         "why": why, "student": why.student, "standard": why.standard, "is_self": is_self,
-        "rule_sentence": why.rule.describe(None if is_self else _first_name(why.student)),
+        "rule_sentence": why.rule.describe(None if is_self else why.student.short_name),
     })
 
 

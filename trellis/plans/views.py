@@ -200,7 +200,7 @@ def _step_rows(sp: StudentPlan, access: PlanAccess) -> list[dict[str, Any]]:
 
 def _goal_rows(sp: StudentPlan, access: PlanAccess) -> list[dict[str, Any]]:
     rows = {str(g.id): g for g in sp.goals}
-    name = sp.student.preferred_name or sp.student.first_name or sp.student.username
+    name = sp.student.short_name
     result = []
     for progress in sp.plan.goals:
         goal = rows.get(progress.goal.id)
@@ -263,7 +263,7 @@ def _plan_context(
     base.update({
         "plan": plan,
         "rule_sentence": sp.context.rule.describe(
-            None if access.owner else access.student.first_name or access.student.display_name),
+            None if access.owner else access.student.short_name),
         "pace": plan.pace,
         "pace_label": PACE_LABELS[plan.pace.status],
         "steps": _step_rows(sp, access),
