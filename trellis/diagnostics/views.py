@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -312,10 +313,7 @@ def student_checkups(request: HttpRequest, student_id: int) -> HttpResponse:
     page = Paginator(sessions, STUDENT_CHECKUPS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for session in page:
-        counts = {MASTERED: 0, READY: 0, NOT_YET: 0}
-        if session.finished:
-            for status in classify(session.result).values():
-                counts[status] = counts.get(status, 0) + 1
+        counts = Counter(classify(session.result).values()) if session.finished else Counter()
         rows.append({"session": session, "knows": counts[MASTERED], "ready": counts[READY],
                      "not_yet": counts[NOT_YET]})
     return render(request, "diagnostics/student_checkups.html", {
