@@ -12,6 +12,7 @@ from trellis.api import api
 from trellis.audit import views as audit_views
 from trellis.core import views as core_views
 from trellis.roster import views as roster_views
+from trellis.roster import views_former as roster_former_views
 from trellis.roster import views_import as roster_import_views
 
 urlpatterns = [
@@ -45,6 +46,12 @@ urlpatterns = [
         name="roster-import-apply",
     ),
     path("roster/export/", roster_import_views.export_download, name="roster-export"),
+    path("roster/former/", roster_former_views.former_people, name="roster-former-people"),
+    path(
+        "roster/former/<int:person_id>/",
+        roster_former_views.former_person,
+        name="roster-former-person",
+    ),
     path("jobs/<int:job_id>/", core_views.job_status, name="job-status"),
     path("", include("trellis.curriculum.urls_practice")),  # practice/ and playlists/
     path("frameworks/", include("trellis.curriculum.urls")),

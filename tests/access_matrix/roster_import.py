@@ -1,11 +1,14 @@
-"""Roster import and export: district administrators of the district only."""
+"""Roster import and export, and people off the roster: district administrators of the district
+only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tests.access_matrix import ANY, NONE, OWN, Endpoint
 from tests.world import World
+from trellis.accounts.models import Role, User
 from trellis.roster.models import RosterImportJob
 
 JOB_SCOPES = ("own", "other_district")  # jobs belong to a district, not to a school
@@ -20,11 +23,21 @@ def extend_world(world: World) -> None:
             status=RosterImportJob.Status.DONE,
             report={"headline": "The file is valid.", "counts": {}, "issue_count": 0},
         )
+        # a student a roster import deactivated: off every list, history kept
+        world.extra[f"former_student_{key}"] = User.objects.create(
+            username=f"former_{key}", role=Role.STUDENT, district=district, is_active=False,
+            sourced_id=f"former-{key}", deactivated_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
+        )
 
 
 def job_target(world: World, scope: str) -> dict[str, Any] | None:
     key = {"own": "a", "other_district": "b"}.get(scope)
     return None if key is None else {"job_id": world.extra[f"roster_job_{key}"].id}
+
+
+def former_person_target(world: World, scope: str) -> dict[str, Any] | None:
+    key = {"own": "a", "other_district": "b"}.get(scope)
+    return None if key is None else {"person_id": world.extra[f"former_student_{key}"].id}
 
 
 DISTRICT_ADMIN_ONLY = {
@@ -42,6 +55,9 @@ ENDPOINTS = [
     # an upload without a file: the form again, with the error
     Endpoint("roster-import", DISTRICT_ADMIN_ONLY, method="POST", ok_status=400),
     Endpoint("roster-export", DISTRICT_ADMIN_ONLY),
+    Endpoint("roster-former-people", DISTRICT_ADMIN_ONLY),
+    Endpoint("roster-former-person", OWN_DISTRICT_ONLY, target=former_person_target,
+             target_scopes=JOB_SCOPES),
     Endpoint("roster-import-job", OWN_DISTRICT_ONLY, target=job_target, target_scopes=JOB_SCOPES),
     Endpoint(
         "roster-import-progress", OWN_DISTRICT_ONLY, target=job_target, target_scopes=JOB_SCOPES

@@ -3,6 +3,7 @@ sees the counts; a malformed file shows its problems and changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from dataclasses import replace
@@ -16,12 +17,14 @@ from tests.browser.conftest import screenshot, sign_in
 from tests.world import PASSWORD
 from trellis.accounts.actions import do_create_district, do_create_user
 from trellis.accounts.models import Role, User
+from trellis.curriculum.models import Framework, Standard
 from trellis.interop.oneroster.generator import (
     DISTRICT_ID,
     district_zip_bytes,
     generate_district,
 )
 from trellis.interop.oneroster.writer import bundle_to_bytes
+from trellis.learning.actions import do_record_evidence
 from trellis.roster.importing import do_apply_roster_bundle
 from trellis.roster.models import Enrollment
 
@@ -78,6 +81,20 @@ def test_admin_checks_then_applies_a_roster(live_server: Any, page: Any, tmp_pat
     assert "enrollments.csv" in zipfile.ZipFile(saved).namelist()
 
 
+def _practise(student: User) -> None:
+    """Two answers on one standard, through the real evidence action."""
+    assert student.district is not None
+    framework = Framework.objects.create(
+        district=student.district, identifier="fw-leaving", title="Expressions")
+    standard = Standard.objects.create(
+        framework=framework, identifier="leaving-6.EE.A.1", code="6.EE.A.1",
+        statement="Write and evaluate numerical expressions involving whole-number exponents.")
+    for n, correct in enumerate((True, False)):
+        do_record_evidence(student, kind="practice", standards=[standard],
+                           idempotency_key=f"leaving-{n}", correct=correct,
+                           occurred_at=dt.datetime(2026, 9, 1 + n, 9, tzinfo=dt.UTC))
+
+
 def test_a_file_that_drops_a_student_warns_they_will_be_deactivated(
     live_server: Any, page: Any, tmp_path: Path
 ) -> None:
@@ -85,6 +102,7 @@ def test_a_file_that_drops_a_student_warns_they_will_be_deactivated(
     bundle = generate_district(students=25, teachers=3, schools=1, seed=4)
     assert do_apply_roster_bundle(bundle, dry_run=False, actor=None).ok
     leaving = "stu-000001"
+    _practise(User.objects.get(sourced_id=leaving))
     smaller = replace(
         bundle,
         users=tuple(
@@ -115,6 +133,19 @@ def test_a_file_that_drops_a_student_warns_they_will_be_deactivated(
     screenshot(page, "roster-import-deactivation-applied")
     student = User.objects.get(sourced_id=leaving)
     assert not student.is_active and student.deactivated_at is not None
+
+    # the administrator still finds them, with the history the district kept
+    page.locator("#deactivation-note").get_by_role("link", name="See people off the roster").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People off the roster")
+    row = page.get_by_role("row", name=student.display_name)
+    expect(row).to_contain_text(leaving)
+    expect(row.locator("td").last).to_have_text("2")
+    screenshot(page, "roster-former-people")
+    row.get_by_role("link", name=student.display_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(student.display_name)
+    expect(page.get_by_role("heading", name="Learning history kept")).to_be_visible()
+    expect(page.get_by_role("row", name="6.EE.A.1")).to_contain_text("In progress")
+    screenshot(page, "roster-former-person")
 
 
 def test_a_malformed_roster_shows_its_problems_and_changes_nothing(

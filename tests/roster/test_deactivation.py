@@ -382,3 +382,61 @@ def test_the_cli_and_the_upload_page_say_people_will_be_deactivated(
     page = client.get(f"/roster/import/{applied.pk}/").content.decode()
     assert "1 person was deactivated" in page
     assert not User.objects.get(pk=imported.pk).is_active
+
+
+def test_district_admins_find_people_off_the_roster_and_their_kept_history(
+    small_bundle: RosterBundle, imported: User
+) -> None:
+    admin = User.objects.get(username="districtadmin")
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/roster/import/").content.decode()
+    assert "Nobody yet" in page
+    assert "Everyone Trellis knows is on your roster" in client.get(
+        "/roster/former/").content.decode()
+
+    report = apply(without(small_bundle, STUDENT))
+    assert report.ok and report.counts["users"].deactivated == 1
+
+    assert "1 person is no longer listed" in client.get("/roster/import/").content.decode()
+    listing = client.get("/roster/former/").content.decode()
+    assert imported.display_name in listing and STUDENT in listing
+    assert f'/roster/former/{imported.pk}/' in listing
+    assert "<td class=\"num\">3</td>" in listing  # the three answers `learn` recorded
+    # search and the role filter narrow the list; a miss says so in words
+    assert STUDENT in client.get("/roster/former/", {"q": "stu-000001"}).content.decode()
+    assert STUDENT not in client.get("/roster/former/", {"role": "staff"}).content.decode()
+    miss = client.get("/roster/former/", {"q": "nobody-like-this"}).content.decode()
+    assert "Nobody off the roster matches" in miss
+
+    detail = client.get(f"/roster/former/{imported.pk}/").content.decode()
+    assert "Learning history kept" in detail
+    assert "3 pieces of evidence" in detail and "6.EE.A.1" in detail
+    assert "list the same sourcedId" in detail
+    assert f"that {imported.short_name} knows the standard" in detail  # the rule, named
+
+    # an active student is not "off the roster": the page does not exist for them
+    active = students_visible_to(admin).first()
+    assert active is not None
+    assert client.get(f"/roster/former/{active.pk}/").status_code == 404
+    # listed again, they leave the list and come back as themselves
+    assert apply(small_bundle).ok
+    assert client.get(f"/roster/former/{imported.pk}/").status_code == 404
+    assert students_visible_to(admin).filter(pk=imported.pk).exists()
+
+
+def test_only_their_own_districts_admins_see_people_off_the_roster(
+    small_bundle: RosterBundle, imported: User
+) -> None:
+    assert apply(without(small_bundle, STUDENT)).ok
+    principal = User.objects.get(username="principal1")
+    other_admin = User.objects.create(
+        username="admin-elsewhere", role=Role.DISTRICT_ADMIN,
+        district=District.objects.create(name="Elsewhere", sourced_id="elsewhere"))
+    for viewer in (principal, other_admin):
+        client = Client()
+        client.force_login(viewer)
+        assert client.get(f"/roster/former/{imported.pk}/").status_code == 404
+    client = Client()
+    client.force_login(other_admin)
+    assert STUDENT not in client.get("/roster/former/").content.decode()

@@ -16,7 +16,9 @@ The rules:
 - a **district administrator** sees everything in their district;
 - nobody ever crosses districts: every rule starts from the user's own district;
 - people a roster import deactivated (no longer on the roster) are in nobody's lists: their
-  history is kept for when a later roster lists them again.
+  history is kept for when a later roster lists them again. Only their district's
+  administrators can still read it (``former_people_visible_to``): a school answers records
+  requests for students who left, and an administrator checks who a roster file dropped.
 """
 
 from __future__ import annotations
@@ -128,6 +130,19 @@ def staff_visible_to(user: User) -> QuerySet[User]:
             return staff.filter(id=user.id)
         case _:
             return staff.none()
+
+
+def former_people_visible_to(user: User) -> QuerySet[User]:
+    """People a roster import deactivated, with their kept history: district admins only.
+
+    They have left every school, class and link, so no narrower rule can place them; their
+    district's administrators are the people who answer for the records the district keeps.
+    """
+    former = User.objects.filter(deactivated_at__isnull=False)
+    district_id = district_id_of(user)
+    if district_id is None or user.role != Role.DISTRICT_ADMIN:
+        return former.none()
+    return former.filter(district_id=district_id)
 
 
 def classes_visible_to(user: User) -> QuerySet[Class]:

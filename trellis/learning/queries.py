@@ -160,11 +160,17 @@ def mastery_states_of(student: User) -> QuerySet[MasteryState]:
     )
 
 
+def mastery_rows_of(student: User) -> tuple[MasteryRule, list[MasteryRow]]:
+    """The district's rule and the student's mastery of every standard with evidence, for a
+    student the caller already obtained through an ``access_*`` function."""
+    rule = mastery_rule_for(student.district_id)
+    return rule, [_row(state, rule) for state in mastery_states_of(student)]
+
+
 def access_student_mastery(user: User, student_id: int) -> StudentMastery:
     """The student's mastery of every standard with evidence (same rule as the profile)."""
     student = access_student(user, student_id)
-    rule = mastery_rule_for(student.district_id)
-    rows = [_row(state, rule) for state in mastery_states_of(student)]
+    rule, rows = mastery_rows_of(student)
     version = modeling.active_model(student.district_id).version if student.district_id else 0
     return StudentMastery(student, rule, rows, version)
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role, User
-from trellis.accounts.permissions import NotFound
+from trellis.accounts.permissions import NotFound, former_people_visible_to
 from trellis.roster.importing import COUNT_LABELS, do_export_roster, do_import_roster_file
 from trellis.roster.models import RosterImportJob
 
@@ -189,7 +189,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "roster/import.html",
-        {"error": error, "jobs": jobs[:RECENT_JOBS], "inline_limit_mb": INLINE_LIMIT // 2**20},
+        {"error": error, "jobs": jobs[:RECENT_JOBS], "inline_limit_mb": INLINE_LIMIT // 2**20,
+         "former_count": former_people_visible_to(user).count()},
         status=400 if error else 200,
     )
 
