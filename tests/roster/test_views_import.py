@@ -15,6 +15,7 @@ from django.test import Client
 from trellis.accounts.actions import do_create_district, do_create_user
 from trellis.accounts.models import Role, User
 from trellis.audit.models import AuditEvent
+from trellis.core.runners import this_runner
 from trellis.interop.oneroster.generator import DISTRICT_ID, district_zip_bytes
 from trellis.roster import views_import
 from trellis.roster.models import RosterImportJob
@@ -117,3 +118,27 @@ def test_export_downloads_a_zip(admin: User) -> None:
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert {"manifest.csv", "users.csv", "enrollments.csv"} <= set(names)
     assert AuditEvent.objects.filter(action="roster.export", actor=admin).exists()
+
+
+def test_an_import_whose_process_is_gone_says_to_upload_again(admin: User) -> None:
+    """After a restart, a job the old process was running must not say "Running" forever."""
+    host, pid, _token = this_runner().rsplit(":", 2)
+    assert admin.district_id is not None
+    job = RosterImportJob.objects.create(
+        district_id=admin.district_id, actor=admin, file_name="big.zip", dry_run=False,
+        status=RosterImportJob.Status.RUNNING, runner=f"{host}:{pid}:before-restart")
+    client = _client(admin)
+    listing = client.get("/roster/import/").content.decode()
+    assert "Failed" in listing
+    page = client.get(f"/roster/import/{job.pk}/").content.decode()
+    assert "Trellis restarted while it was working on this file" in page
+    assert "Upload the file again" in page
+    job.refresh_from_db()
+    assert job.status == RosterImportJob.Status.FAILED
+    # a job this process runs is left running
+    mine = RosterImportJob.objects.create(
+        district_id=admin.district_id, actor=admin, file_name="mine.zip",
+        status=RosterImportJob.Status.RUNNING, runner=this_runner())
+    client.get(f"/roster/import/{mine.pk}/progress/")
+    mine.refresh_from_db()
+    assert mine.status == RosterImportJob.Status.RUNNING

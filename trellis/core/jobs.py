@@ -11,6 +11,10 @@ the latest progress in the process's memory (:func:`live_progress`), which the j
 the row is what other processes see, and what remains once the job is done. The roster import
 page keeps its live progress the same way.
 
+A job whose process ended before it did (a restart, a deploy) would otherwise show "Running"
+forever: each row records its runner, and :func:`settle_if_interrupted` marks such a job failed,
+saying to start it again, when its page is read (:mod:`trellis.core.runners`).
+
 In the embedded default, jobs run in the web process; a deployment that needs more runs the same
 ``work`` functions under a task queue. ``TRELLIS_JOBS_INLINE=true`` (set by the tests and the
 command line) runs a job in the caller's thread instead, so results are deterministic.
@@ -29,6 +33,7 @@ from django.utils import timezone
 
 from trellis.accounts.models import District, User
 from trellis.core.models import Job
+from trellis.core.runners import runner_is_gone, this_runner
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +60,8 @@ def start_job(
     inline: bool | None = None,
 ) -> Job:
     job = Job.objects.create(
-        kind=kind, title=title, district=district, created_by=user, result_url=result_url
+        kind=kind, title=title, district=district, created_by=user, result_url=result_url,
+        runner=this_runner(),
     )
     if inline is None:
         # TRELLIS_JOBS_INLINE: "true" runs jobs in the calling thread (tests, command line).
@@ -80,7 +86,8 @@ def _run_in_thread(job_id: int, work: Work) -> None:
 
 def run_job(job_id: int, work: Work) -> None:
     Job.objects.filter(id=job_id).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), message="Starting…"
+        status=Job.Status.RUNNING, started_at=timezone.now(), message="Starting…",
+        runner=this_runner(),
     )
 
     def report(fraction: float, message: str) -> None:
@@ -103,6 +110,24 @@ def run_job(job_id: int, work: Work) -> None:
         status=Job.Status.SUCCEEDED, progress=1.0, result=result, finished_at=timezone.now(),
         message="Finished",
     )
+
+
+INTERRUPTED = (
+    "This job stopped because Trellis restarted while it was running, so it did not finish. "
+    "Start it again: a new run starts from the beginning."
+)
+
+
+def settle_if_interrupted(job: Job) -> Job:
+    """``job``, marked failed if the process that ran it is gone (module docstring)."""
+    unfinished = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    if unfinished and job.id not in _LIVE and runner_is_gone(job.runner):
+        Job.objects.filter(id=job.id, status=job.status).update(
+            status=Job.Status.FAILED, error=INTERRUPTED, message="Failed",
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+    return job
 
 
 def jobs_visible_to(user: User) -> Any:

@@ -47,6 +47,10 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     result_url = models.CharField(max_length=300, blank=True)
+    runner = models.CharField(
+        max_length=120, blank=True,
+        help_text="The process running it, host:pid:token (trellis.core.runners).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

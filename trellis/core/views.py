@@ -93,7 +93,7 @@ def error_500(request: HttpRequest) -> HttpResponse:
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's progress: the whole page, or (for htmx polling) just the progress panel."""
     from trellis.accounts.permissions import NotFound
-    from trellis.core.jobs import jobs_visible_to, live_progress
+    from trellis.core.jobs import jobs_visible_to, live_progress, settle_if_interrupted
     from trellis.core.models import Job
 
     user: User = request.user  # type: ignore[assignment]
@@ -101,6 +101,7 @@ def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
         job = jobs_visible_to(user).get(id=job_id)
     except Job.DoesNotExist:
         raise NotFound from None
+    job = settle_if_interrupted(job)
     job.progress, job.message = live_progress(job)
     template = "core/job_panel.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job})

@@ -177,6 +177,10 @@ class RosterImportJob(models.Model):
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
+    runner = models.CharField(
+        max_length=120, blank=True,
+        help_text="The process running it, host:pid:token (trellis.core.runners).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

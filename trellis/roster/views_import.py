@@ -35,6 +35,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound, former_people_visible_to
+from trellis.core.runners import runner_is_gone, this_runner
 from trellis.roster.importing import COUNT_LABELS, do_export_roster, do_import_roster_file
 from trellis.roster.models import RosterImportJob
 
@@ -74,10 +75,31 @@ def access_import_job(user: User, job_id: int) -> RosterImportJob:
 # --- running jobs --------------------------------------------------------------------------------
 
 
+INTERRUPTED = (
+    "Trellis restarted while it was working on this file, so the work stopped (an import "
+    "applies everything or nothing). Upload the file again"
+)
+
+
+def settle_if_interrupted(job: RosterImportJob) -> RosterImportJob:
+    """``job``, marked failed if the process that ran it is gone (:mod:`trellis.core.runners`):
+    otherwise its page would say "Running" forever after a restart."""
+    unfinished = job.status in (RosterImportJob.Status.QUEUED, RosterImportJob.Status.RUNNING)
+    if unfinished and runner_is_gone(job.runner):
+        RosterImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=RosterImportJob.Status.FAILED, report={"error": INTERRUPTED},
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+    return job
+
+
 def run_import_job(job_id: int) -> None:
     """Run one job to the end, recording its report (or its failure) on the row."""
     job = RosterImportJob.objects.select_related("district", "actor").get(pk=job_id)
-    RosterImportJob.objects.filter(pk=job.pk).update(status=RosterImportJob.Status.RUNNING)
+    RosterImportJob.objects.filter(pk=job.pk).update(
+        status=RosterImportJob.Status.RUNNING, runner=this_runner()
+    )
     path = _upload_dir() / job.stored_name
     last_update = 0.0
 
@@ -145,6 +167,7 @@ def start_import_job(
         file_size=file_size,
         dry_run=dry_run,
         include_demographics=include_demographics,
+        runner=this_runner(),
     )
     if file_size <= INLINE_LIMIT:
         run_import_job(job.pk)
@@ -185,11 +208,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 include_demographics=request.POST.get("demographics") == "on",
             )
             return redirect("roster-import-job", job_id=job.pk)
-    jobs = RosterImportJob.objects.filter(district=user.district).select_related("actor")
+    recent = RosterImportJob.objects.filter(district=user.district).select_related("actor")
+    jobs = [settle_if_interrupted(job) for job in recent[:RECENT_JOBS]]
     return render(
         request,
         "roster/import.html",
-        {"error": error, "jobs": jobs[:RECENT_JOBS], "inline_limit_mb": INLINE_LIMIT // 2**20,
+        {"error": error, "jobs": jobs, "inline_limit_mb": INLINE_LIMIT // 2**20,
          "former_count": former_people_visible_to(user).count()},
         status=400 if error else 200,
     )
@@ -232,14 +256,14 @@ def _job_context(job: RosterImportJob) -> dict[str, Any]:
 
 @login_required
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = access_import_job(request.user, job_id)  # type: ignore[arg-type]
+    job = settle_if_interrupted(access_import_job(request.user, job_id))  # type: ignore[arg-type]
     return render(request, "roster/import_job.html", _job_context(job))
 
 
 @login_required
 def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The job's status block alone, for htmx polling (the page itself without htmx)."""
-    job = access_import_job(request.user, job_id)  # type: ignore[arg-type]
+    job = settle_if_interrupted(access_import_job(request.user, job_id))  # type: ignore[arg-type]
     template = "roster/_import_status.html" if request.htmx else "roster/import_job.html"  # type: ignore[attr-defined]
     return render(request, template, _job_context(job))
 
