@@ -9,6 +9,8 @@ forbidden object both raise :class:`NotFound`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +90,17 @@ def classify(result: dict[str, Any]) -> dict[str, str]:
     ready = set(result.get("frontier", []))
     return {code: MASTERED if code in mastered else READY if code in ready else NOT_YET
             for code in result.get("probabilities", {})}
+
+
+def checkup_rows(sessions: Iterable[DiagnosticSession]) -> list[dict[str, Any]]:
+    """Check-ups as their list pages show them: each session with how many standards its
+    result says the student knows, is ready for and not yet (zeros while unfinished)."""
+    rows = []
+    for session in sessions:
+        counts = Counter(classify(session.result).values()) if session.finished else Counter()
+        rows.append({"session": session, "knows": counts[MASTERED], "ready": counts[READY],
+                     "not_yet": counts[NOT_YET]})
+    return rows
 
 
 @dataclass

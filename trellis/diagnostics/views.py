@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -31,12 +30,10 @@ from trellis.curriculum.views_practice import answer_hint, render_text
 from trellis.diagnostics import actions, bank
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.diagnostics.queries import (
-    MASTERED,
-    NOT_YET,
-    READY,
     access_diagnostic_framework,
     access_own_session,
     access_session,
+    checkup_rows,
     class_heatmap,
     classify,
     diagnostic_frameworks,
@@ -311,11 +308,7 @@ def student_checkups(request: HttpRequest, student_id: int) -> HttpResponse:
     student = access_student(user, student_id)
     sessions = sessions_visible_to(user).filter(student=student).order_by("-started_at", "-id")
     page = Paginator(sessions, STUDENT_CHECKUPS_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = []
-    for session in page:
-        counts = Counter(classify(session.result).values()) if session.finished else Counter()
-        rows.append({"session": session, "knows": counts[MASTERED], "ready": counts[READY],
-                     "not_yet": counts[NOT_YET]})
+    rows = checkup_rows(page)
     return render(request, "diagnostics/student_checkups.html", {
         "student": student, "rows": rows, "page": page,
         "is_student": user.id == student.id, "is_guardian": user.role == Role.GUARDIAN,

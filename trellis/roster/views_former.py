@@ -10,8 +10,6 @@ records request for a student who moved away. Reading goes through
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_GET
 from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound, former_people_visible_to, is_district_admin
 from trellis.diagnostics.models import DiagnosticSession
-from trellis.diagnostics.queries import MASTERED, NOT_YET, READY, classify
+from trellis.diagnostics.queries import checkup_rows
 from trellis.learning.models import EvidenceEvent
 from trellis.learning.queries import mastery_rows_of
 from trellis.roster.queries import access_former_person
@@ -77,12 +75,8 @@ def former_person(request: HttpRequest, person_id: int) -> HttpResponse:
         rule, rows = mastery_rows_of(person)
         span = EvidenceEvent.objects.filter(student=person).aggregate(
             n=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"))
-        checkups = []
-        for session in DiagnosticSession.objects.filter(student=person).select_related(
-                "framework").order_by("-started_at", "-id"):
-            counts = Counter(classify(session.result).values()) if session.finished else Counter()
-            checkups.append({"session": session, "knows": counts[MASTERED],
-                             "ready": counts[READY], "not_yet": counts[NOT_YET]})
+        checkups = checkup_rows(DiagnosticSession.objects.filter(student=person).select_related(
+            "framework").order_by("-started_at", "-id"))
         context.update(rule_sentence=rule.describe(person.short_name), rows=rows,
                        evidence=span, checkups=checkups,
                        mastered=sum(row.status == "mastered" for row in rows))
