@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from trellis.accounts.models import District, User
 from trellis.core.models import Job
-from trellis.core.runners import runner_is_gone, this_runner
+from trellis.core.runners import settle_if_runner_gone, this_runner
 
 logger = logging.getLogger(__name__)
 
@@ -120,14 +120,8 @@ INTERRUPTED = (
 
 def settle_if_interrupted(job: Job) -> Job:
     """``job``, marked failed if the process that ran it is gone (module docstring)."""
-    unfinished = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
-    if unfinished and job.id not in _LIVE and runner_is_gone(job.runner):
-        Job.objects.filter(id=job.id, status=job.status).update(
-            status=Job.Status.FAILED, error=INTERRUPTED, message="Failed",
-            finished_at=timezone.now(),
-        )
-        job.refresh_from_db()
-    return job
+    return settle_if_runner_gone(job, (Job.Status.QUEUED, Job.Status.RUNNING),
+                                 status=Job.Status.FAILED, error=INTERRUPTED, message="Failed")
 
 
 def jobs_visible_to(user: User) -> Any:

@@ -16,6 +16,13 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Collection
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils import timezone
+
+JobRow = TypeVar("JobRow", bound=models.Model)
 
 _TOKENS: dict[int, str] = {}
 
@@ -48,3 +55,16 @@ def runner_is_gone(runner: str) -> bool:
     except PermissionError:
         return False  # a process we may not signal: it exists
     return False
+
+
+def settle_if_runner_gone(job: JobRow, unfinished: Collection[str], **failed: Any) -> JobRow:
+    """``job`` (a row with ``status``, ``runner`` and ``finished_at``), updated with ``failed``
+    when it is still in an ``unfinished`` status but its runner is gone: nothing else will ever
+    finish it. Only a row still in the status that was read is changed, so a job that finished
+    meanwhile keeps its result."""
+    status = job.status  # type: ignore[attr-defined]
+    if status in unfinished and runner_is_gone(job.runner):  # type: ignore[attr-defined]
+        type(job)._default_manager.filter(pk=job.pk, status=status).update(
+            finished_at=timezone.now(), **failed)
+        job.refresh_from_db()
+    return job

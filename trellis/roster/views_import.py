@@ -35,7 +35,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound, former_people_visible_to
-from trellis.core.runners import runner_is_gone, this_runner
+from trellis.core.runners import settle_if_runner_gone, this_runner
 from trellis.roster.importing import COUNT_LABELS, do_export_roster, do_import_roster_file
 from trellis.roster.models import RosterImportJob
 
@@ -84,14 +84,10 @@ INTERRUPTED = (
 def settle_if_interrupted(job: RosterImportJob) -> RosterImportJob:
     """``job``, marked failed if the process that ran it is gone (:mod:`trellis.core.runners`):
     otherwise its page would say "Running" forever after a restart."""
-    unfinished = job.status in (RosterImportJob.Status.QUEUED, RosterImportJob.Status.RUNNING)
-    if unfinished and runner_is_gone(job.runner):
-        RosterImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=RosterImportJob.Status.FAILED, report={"error": INTERRUPTED},
-            finished_at=timezone.now(),
-        )
-        job.refresh_from_db()
-    return job
+    return settle_if_runner_gone(
+        job, (RosterImportJob.Status.QUEUED, RosterImportJob.Status.RUNNING),
+        status=RosterImportJob.Status.FAILED, report={"error": INTERRUPTED},
+    )
 
 
 def run_import_job(job_id: int) -> None:
