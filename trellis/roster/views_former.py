@@ -21,6 +21,7 @@ from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound, former_people_visible_to, is_district_admin
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.diagnostics.queries import checkup_rows
+from trellis.engine.mastery import MASTERED
 from trellis.learning.models import EvidenceEvent
 from trellis.learning.queries import mastery_rows_of
 from trellis.roster.queries import access_former_person
@@ -51,12 +52,10 @@ def former_people(request: HttpRequest) -> HttpResponse:
             Q(first_name__icontains=query) | Q(last_name__icontains=query)
             | Q(preferred_name__icontains=query) | Q(username__icontains=query)
             | Q(sourced_id__icontains=query))
-    evidence = EvidenceEvent.objects.filter(student_id__in=people.values("id")).values(
-        "student_id").annotate(n=Count("id"))
     page = Paginator(people.order_by("-deactivated_at", "last_name", "first_name", "id"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = {row["student_id"]: row["n"] for row in evidence.filter(
-        student_id__in=[person.id for person in page])}
+    counts = dict(EvidenceEvent.objects.filter(student_id__in=[person.id for person in page])
+                  .values("student_id").annotate(n=Count("id")).values_list("student_id", "n"))
     return render(request, "roster/former_people.html", {
         "page": page, "rows": [(person, counts.get(person.id, 0)) for person in page],
         "query": query, "role": role, "total": total,
@@ -79,5 +78,5 @@ def former_person(request: HttpRequest, person_id: int) -> HttpResponse:
             "framework").order_by("-started_at", "-id"))
         context.update(rule_sentence=rule.describe(person.short_name), rows=rows,
                        evidence=span, checkups=checkups,
-                       mastered=sum(row.status == "mastered" for row in rows))
+                       mastered=sum(row.status == MASTERED for row in rows))
     return render(request, "roster/former_person.html", context)
