@@ -9,9 +9,9 @@
    AUC is within 0.01 of knowing the other 19 answers.
 2. **Placement** on the Common Core Coherence Map, grades 6-8 and the high-school algebra
    standards. Simulated students: ability θ ~ N(0, 1); a standard whose prerequisites are all
-   mastered is mastered with probability sigmoid(slope·θ - difficulty), so every state respects
+   known is known with probability sigmoid(slope·θ - difficulty), so every state respects
    the prerequisites. Three items per standard, slips and guesses drawn from the rates fitted on
-   fraction subtraction. Reported: the share of standards classified correctly (mastered or not)
+   fraction subtraction. Reported: the share of standards classified correctly (known or not)
    after n items, adaptive vs a random item order, and the ceiling of knowing θ exactly.
 
     .venv/bin/python bench/diagnostic.py [--json OUT] [--plot PNG] [--placement-students N]
@@ -252,7 +252,7 @@ def simulate_states(
     theta: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Prerequisite-respecting states: mastered if eligible and a sigmoid(slope·θ - b) draw."""
+    """Prerequisite-respecting states: known if eligible and a sigmoid(slope·θ - b) draw."""
     states = np.zeros((len(theta), len(arrays)), dtype=bool)
     for s, code in enumerate(arrays.codes):
         draw = rng.random(len(theta)) < 1.0 / (1.0 + np.exp(-(slope * theta - difficulty[code])))
@@ -311,7 +311,8 @@ def placement(args: argparse.Namespace, rates: list[tuple[float, float]]) -> dic
             session = engine.start(f"{policy}:{n}", seed=n, now=0.0)
             answer_rng = np.random.default_rng([args.seed, n])
             order = np.random.default_rng([args.seed, n, 1]).permutation(len(items))
-            accuracy[policy][n, 0] = _classified(session, state, config.mastery_threshold)
+            threshold = config.likely_known_threshold
+            accuracy[policy][n, 0] = _classified(session, state, threshold)
             for step in steps[1:]:
                 if policy == "adaptive":
                     item_id = session.next_item(now=0.0)
@@ -324,7 +325,7 @@ def placement(args: argparse.Namespace, rates: list[tuple[float, float]]) -> dic
                 capable = all(state[arrays.index[c]] for c in item.standards)
                 p = (1.0 - item.slip) if capable else item.guess
                 session.submit(str(step), item_id, bool(answer_rng.random() < p), now=0.0)
-                accuracy[policy][n, step] = _classified(session, state, config.mastery_threshold)
+                accuracy[policy][n, step] = _classified(session, state, threshold)
         if (n + 1) % 10 == 0:
             print(
                 f"  placement {n + 1} students ({time.perf_counter() - started:.0f} s)", flush=True

@@ -9,7 +9,7 @@ quick run of the same shape.
 
 Each import runs in a child process on a fresh database — SQLite in a temporary directory by
 default, or ``TRELLIS_DATABASE_URL`` when set (an empty PostgreSQL database, say) — through the
-same :func:`trellis.roster.importing.do_import_roster_file` the CLI and the upload page use:
+same :func:`trellis.roster.actions_import.do_import_roster_file` the CLI and the upload page use:
 read, validate, apply in one transaction. Peak memory is the child's maximum resident set size
 (``getrusage(RUSAGE_CHILDREN)``), so it covers parsing, validation and the database work.
 
@@ -92,7 +92,7 @@ def child(mode: str, zip_path: str, database_url: str) -> None:
     from django.core.management import call_command
 
     from trellis.accounts.models import District
-    from trellis.roster.importing import do_import_roster_file
+    from trellis.roster.actions_import import do_import_roster_file
 
     if mode == "bulk":
         call_command("migrate", interactive=False, verbosity=0)

@@ -167,3 +167,45 @@ def test_audit_log_shows_details_whatever_their_keys(world: World) -> None:
     page = client.get(reverse("audit-log"))
     assert page.status_code == 200
     assert b"items: 3" in page.content
+
+
+def test_the_admin_home_counts_without_multiplying_and_in_the_same_queries(
+        world: World) -> None:
+    """Issue 14, item 9: each school's students, teachers and classes are counted on their
+    own (no join of people × classes), and the page's queries do not grow with the district."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.roster.actions import do_create_class, do_enroll
+
+    client = Client()
+    client.force_login(world.users["da_a"])
+    url = reverse("home")
+
+    def counted() -> tuple[int, dict[str, tuple[int, int, int]], dict[str, int]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        for query in captured:  # no join of every person with every class of a school
+            assert not ('JOIN "accounts_user"' in query["sql"]
+                        and 'JOIN "roster_class"' in query["sql"]), query["sql"]
+        schools = {s.name: (s.student_count, s.teacher_count, s.class_count)
+                   for s in response.context["schools"]}
+        classes = {c.title: c.student_count for c in response.context["page"].object_list}
+        return len(captured), schools, classes
+
+    client.get(url)  # the first request of a session does more (its session, the sign-in)
+    queries, schools, classes = counted()
+    assert schools["School A1"] == (2, 2, 2) and classes["Math 7 (a1)"] == 1
+    klass = world.classes["a1"]
+    for n in range(3):
+        student = do_create_user(world.districts["a"], f"home_count_{n}", Role.STUDENT,
+                                 school=world.schools["a1"])
+        do_enroll(klass, student, "student")
+    for n in range(2):
+        extra = do_create_class(klass.course, world.schools["a1"], f"Extra {n}", f"extra-{n}")
+        do_enroll(extra, world.users["s_a1"], "student")
+    more_queries, schools, classes = counted()
+    assert more_queries == queries
+    assert schools["School A1"] == (5, 2, 4) and schools["School A2"] == (1, 1, 1)
+    assert classes["Math 7 (a1)"] == 4 and classes["Extra 0"] == 1

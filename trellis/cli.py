@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "plan",
     "diagnostic",
     "schedule",
+    "backup",  # backup and restore
 ]
 
 

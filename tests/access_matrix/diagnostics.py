@@ -5,6 +5,8 @@ whoever sees the student (the student, their guardian, their teacher, the school
 district's administrators; coaches see no student). The class pages follow ``access_class``
 (the class's teacher, its school's and district's administrators). The check-up home exists for
 students and staff who teach or administer; guardians and coaches have none.
+
+Rows: the check-up home lists the classes a person may open; a class's heatmap its students.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from tests.access_matrix import (
     SCHOOL,
     Endpoint,
     class_target,
+    classes,
+    of_target,
     student_target,
+    students,
 )
 from tests.world import SCOPES, World
 
@@ -62,7 +67,9 @@ open_session = _session("open")
 
 ENDPOINTS = [
     Endpoint("diagnostic-home", {"student": ANY, "teacher": ANY, "school_admin": ANY,
-                                 "district_admin": ANY}),
+                                 "district_admin": ANY},
+             rows=(classes({"teacher": OWN, "school_admin": SCHOOL, "district_admin": DISTRICT}),
+                   students({"student": OWN}))),
     # no subject chosen: the student is sent back to the choice
     Endpoint("diagnostic-start", {"student": ANY}, method="POST", ok_status=302),
     Endpoint("diagnostic-session", TAKER, target=open_session),
@@ -71,8 +78,10 @@ ENDPOINTS = [
     Endpoint("diagnostic-pause", TAKER, target=open_session, method="POST", ok_status=302),
     Endpoint("diagnostic-result", SEES_STUDENT, target=done),
     # a student's check-ups: whoever sees the student (the guardian's way to the results)
-    Endpoint("diagnostic-student", SEES_STUDENT, target=student_target),
-    Endpoint("diagnostic-class", STAFF, target=class_target),
+    Endpoint("diagnostic-student", SEES_STUDENT, target=student_target,
+             rows=(students(of_target),)),
+    Endpoint("diagnostic-class", STAFF, target=class_target,
+             rows=(students(of_target), classes(of_target))),
     Endpoint("diagnostic-reopen", STAFF, target=class_target, method="POST", ok_status=302),
     Endpoint("api:diagnostic-api-session", SEES_STUDENT, target=done, api=True),
     Endpoint("api:diagnostic-api-class", STAFF, target=class_target, api=True),

@@ -11,8 +11,8 @@ from tests.world import World
 
 def extend_world(world: World) -> None:
     from tests.engine.frameworks.builders import fractions_framework
-    from trellis.curriculum.actions import do_import_framework
-    from trellis.curriculum.models import Framework, Standard
+    from trellis.frameworks.actions import do_import_framework
+    from trellis.frameworks.models import Framework, Standard
 
     for key, district in world.districts.items():
         report = do_import_framework(district, fractions_framework().build())

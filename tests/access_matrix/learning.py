@@ -13,7 +13,7 @@ PROFILE_RULE = {"student": OWN, "guardian": OWN, "teacher": OWN, "coach": NONE,
 
 
 def extend_world(world: World) -> None:
-    from trellis.curriculum.models import Framework, Standard
+    from trellis.frameworks.models import Framework, Standard
 
     for key, district in world.districts.items():
         framework = Framework.objects.create(district=district, identifier=f"learning-{key}",

@@ -7,13 +7,26 @@ student. The student alone chooses activities, reflects, edits their profile and
 projects; teachers and administrators alone edit plans, observe and score projects. Goals are
 set by the student and by teachers/administrators, not by guardians. The district's plan
 settings are for its district administrators alone.
+
+Rows: a student's plan names that student; the teacher's class page lists its students.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.access_matrix import ANY, DISTRICT, NONE, OWN, SCHOOL, Endpoint, student_target
+from tests.access_matrix import (
+    ANY,
+    DISTRICT,
+    NONE,
+    OWN,
+    SCHOOL,
+    Endpoint,
+    classes,
+    of_target,
+    student_target,
+    students,
+)
 from tests.access_matrix import class_target as klass
 from tests.world import SCOPES, World
 
@@ -65,7 +78,7 @@ def _post(name: str, allowed: dict[str, frozenset[str]], target: Any = student_t
 
 ENDPOINTS = [
     Endpoint("plan-mine", {"student": ANY}),
-    Endpoint("plan-student", SEES_STUDENT, target=student_target),
+    Endpoint("plan-student", SEES_STUDENT, target=student_target, rows=(students(of_target),)),
     # with nothing filled in, the goal form comes back with its SMART questions (200)
     _post("plan-goal-new", {"student": OWN, **STAFF}, ok_status=200),
     _post("plan-goal-delete", {"student": OWN, **STAFF}, target=_goal),
@@ -75,7 +88,7 @@ ENDPOINTS = [
     _post("plan-propose", {"student": OWN}),
     _post("plan-edit", STAFF),
     _post("plan-observe", STAFF),
-    Endpoint("teach-class", STAFF, target=klass),
+    Endpoint("teach-class", STAFF, target=klass, rows=(students(of_target), classes(of_target))),
     _post("teach-observe", STAFF, target=klass),
     Endpoint("teach-project", STAFF, target=_proposal),
     _post("teach-project-review", STAFF, target=_proposal),

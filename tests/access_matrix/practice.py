@@ -24,11 +24,12 @@ def _district_key(scope: str) -> str:
 def extend_world(world: World) -> None:
     # A real framework through the frameworks importer (re-importing it is a no-op), so the
     # framework pages keep working with these rows around.
-    from tests.curriculum.content_helpers import equation_item
+    from tests.content.helpers import equation_item
     from tests.engine.frameworks.builders import fractions_framework
-    from trellis.curriculum.actions import do_import_framework
-    from trellis.curriculum.items import encode_item
-    from trellis.curriculum.models import Activity, Item, Playlist, PlaylistEntry, Standard
+    from trellis.content.items import encode_item
+    from trellis.content.models import Activity, Item, Playlist, PlaylistEntry
+    from trellis.frameworks.actions import do_import_framework
+    from trellis.frameworks.models import Standard
 
     for key, district in world.districts.items():
         report = do_import_framework(district, fractions_framework().build())

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.access_matrix import ANY, NONE, OWN, Endpoint
+from tests.access_matrix import ANY, NONE, OWN, Endpoint, Rows
 from tests.world import World
 from trellis.accounts.models import Role, User
+from trellis.core.models import Job
 from trellis.roster.models import RosterImportJob
 
 JOB_SCOPES = ("own", "other_district")  # jobs belong to a district, not to a school
@@ -20,8 +21,13 @@ def extend_world(world: World) -> None:
         world.extra[f"roster_job_{key}"] = RosterImportJob.objects.create(
             district=district,
             file_name=f"roster-{key}.zip",
-            status=RosterImportJob.Status.DONE,
-            report={"headline": "The file is valid.", "counts": {}, "issue_count": 0},
+            job=Job.objects.create(
+                kind="roster.import",
+                title=f"Check of roster-{key}.zip",
+                district=district,
+                status=Job.Status.SUCCEEDED,
+                result={"headline": "The file is valid.", "counts": {}, "issue_count": 0},
+            ),
         )
         # a student a roster import deactivated: off every list, history kept
         world.extra[f"former_student_{key}"] = User.objects.create(
@@ -40,6 +46,11 @@ def former_person_target(world: World, scope: str) -> dict[str, Any] | None:
     return None if key is None else {"person_id": world.extra[f"former_student_{key}"].id}
 
 
+def former_names(world: World, scope: str) -> tuple[str, ...]:
+    key = {"own": "a", "other_district": "b"}.get(scope)
+    return () if key is None else (world.extra[f"former_student_{key}"].username,)
+
+
 DISTRICT_ADMIN_ONLY = {
     "student": NONE,
     "guardian": NONE,
@@ -55,7 +66,9 @@ ENDPOINTS = [
     # an upload without a file: the form again, with the error
     Endpoint("roster-import", DISTRICT_ADMIN_ONLY, method="POST", ok_status=400),
     Endpoint("roster-export", DISTRICT_ADMIN_ONLY),
-    Endpoint("roster-former-people", DISTRICT_ADMIN_ONLY),
+    # the district's people off the roster, never the other district's
+    Endpoint("roster-former-people", DISTRICT_ADMIN_ONLY,
+             rows=(Rows(former_names, {"district_admin": OWN}),)),
     Endpoint("roster-former-person", OWN_DISTRICT_ONLY, target=former_person_target,
              target_scopes=JOB_SCOPES),
     Endpoint("roster-import-job", OWN_DISTRICT_ONLY, target=job_target, target_scopes=JOB_SCOPES),

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot, sign_in
 from tests.diagnostics.helpers import add_classmate, right_answer, setup_diagnostic
 from tests.world import PASSWORD, build_world
-from trellis.curriculum.models import Item
+from trellis.content.models import Item
 from trellis.diagnostics.models import DiagnosticAssignment, DiagnosticSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,11 +64,12 @@ def test_student_takes_the_check_and_teacher_sees_the_heatmap(
             break
         _answer_current(page, knows)
     expect(page.get_by_role("heading", name="Here is what we found")).to_be_visible()
-    expect(page.get_by_role("heading", name="You already know")).to_be_visible()
-    expect(page.locator(".diag-group.mastered")).to_contain_text("3.NF.A.1")
+    expect(page.get_by_role("heading", name="You likely know these already")).to_be_visible()
+    expect(page.locator(".diag-group.likely_known")).to_contain_text("3.NF.A.1")
     expect(page.locator(".diag-group.ready")).to_contain_text("3.NF.A.2")
     expect(page.get_by_role("heading", name="Not checked")).to_be_visible()
-    expect(page.locator('#skill-map .node.status-mastered[data-code="3.NF.A.1"]')).to_be_visible()
+    expect(page.locator('#skill-map .node.status-likely_known[data-code="3.NF.A.1"]')
+           ).to_be_visible()
     expect(page.locator('#skill-map .node.status-ready[data-code="3.NF.A.2"]')).to_be_visible()
     screenshot(page, "diagnostic-result-student")
     session = DiagnosticSession.objects.get(student=student)
@@ -80,7 +81,7 @@ def test_student_takes_the_check_and_teacher_sees_the_heatmap(
     page.get_by_role("link", name="Check-up results (adaptive diagnostic)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("check-up results")
     row = page.get_by_role("row", name=student.display_name).first
-    expect(row.locator("td.cell.mastered")).to_have_text("Knows it")
+    expect(row.locator("td.cell.likely_known")).to_have_text("Likely known")
     expect(row.locator("td.cell.ready")).to_have_text("Ready")
     expect(page.get_by_text("Not taken yet")).to_be_visible()
     screenshot(page, "diagnostic-class-heatmap")
@@ -92,9 +93,9 @@ def test_student_takes_the_check_and_teacher_sees_the_heatmap(
 
 def test_a_grade_seven_check_on_the_common_core_map(live_server: Any, page: Any) -> None:
     """The real thing: the Coherence Map and the OATutor bank (skipped without shared data)."""
-    from tests.curriculum.content_helpers import need_shared_data
-    from trellis.curriculum.content_demo import seed_content
-    from trellis.curriculum.demo import seed_frameworks
+    from tests.content.helpers import need_shared_data
+    from trellis.content.demo import seed_content
+    from trellis.frameworks.demo import seed_frameworks
 
     need_shared_data()
     world = build_world()

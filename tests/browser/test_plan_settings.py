@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot, sign_in
 from tests.plans.helpers import setup_district
 from tests.world import PASSWORD, build_world
-from trellis.plans.adapters import mastery_rule, term_calendar
+from trellis.learning.rules import mastery_rule_for
+from trellis.plans.adapters import term_calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +40,7 @@ def test_a_district_admin_changes_the_mastery_rule_and_the_calendar(
                                           "99, not 30.")).to_be_visible()
     expect(page.get_by_label("Mastery threshold (%)")).to_have_value("30")
     screenshot(page, "plan-settings-errors")
-    assert mastery_rule(district.id).threshold == 0.95
+    assert mastery_rule_for(district.id).threshold == 0.95
 
     page.get_by_label("Mastery threshold (%)").fill("90")
     page.get_by_label("Separate days with evidence").fill("3")
@@ -53,6 +54,6 @@ def test_a_district_admin_changes_the_mastery_rule_and_the_calendar(
                             "at least 3 separate days and at least 5 pieces").first
            ).to_be_visible()
     expect(page.get_by_label("Days off")).to_have_value(day_off)
-    rule = mastery_rule(district.id)
+    rule = mastery_rule_for(district.id)
     assert (rule.threshold, rule.min_distinct_days, rule.min_evidence_count) == (0.9, 3, 5)
     screenshot(page, "plan-settings-saved")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.curriculum.content_helpers import equation_item, store
+from tests.content.helpers import equation_item, store
 from tests.plans.helpers import activity, master, setup_district, standard
 from tests.world import PASSWORD, World, build_world
 from trellis.learning.models import EvidenceEvent

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.curriculum.content_helpers import equation_item, seventh_grade, store
+from tests.content.helpers import equation_item, seventh_grade, store
 from tests.world import PASSWORD, build_world
-from trellis.curriculum.models import Playlist
+from trellis.content.models import Playlist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

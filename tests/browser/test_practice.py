@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.curriculum.content_helpers import OATUTOR, equation_item, seventh_grade, store
+from tests.content.helpers import OATUTOR, equation_item, seventh_grade, store
 from tests.world import PASSWORD, build_world
-from trellis.curriculum.models import Standard
+from trellis.frameworks.models import Standard
 from trellis.learning.models import EvidenceEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,7 +106,7 @@ def test_a_real_oatutor_problem_renders_and_works_without_javascript(
 
 
 def test_a_district_admin_uploads_qti_items(live_server: Any, page: Any, tmp_path: Any) -> None:
-    from tests.curriculum.test_items import QTI_CHOICE, QTI_ESSAY
+    from tests.content.test_items import QTI_CHOICE, QTI_ESSAY
 
     build_world()
     sign_in(page, live_server.url, "da_a", PASSWORD)

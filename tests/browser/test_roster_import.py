@@ -17,7 +17,7 @@ from tests.browser.conftest import screenshot, sign_in
 from tests.world import PASSWORD
 from trellis.accounts.actions import do_create_district, do_create_user
 from trellis.accounts.models import Role, User
-from trellis.curriculum.models import Framework, Standard
+from trellis.frameworks.models import Framework, Standard
 from trellis.interop.oneroster.generator import (
     DISTRICT_ID,
     district_zip_bytes,
@@ -25,7 +25,7 @@ from trellis.interop.oneroster.generator import (
 )
 from trellis.interop.oneroster.writer import bundle_to_bytes
 from trellis.learning.actions import do_record_evidence
-from trellis.roster.importing import do_apply_roster_bundle
+from trellis.roster.actions_import import do_apply_roster_bundle
 from trellis.roster.models import Enrollment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

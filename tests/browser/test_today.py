@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.curriculum.content_helpers import make_framework
+from tests.content.helpers import make_framework
 from tests.instruction.helpers import bells, more_students, stub_next_steps
 from tests.world import PASSWORD, build_world
 from trellis.instruction.actions import do_solve_week
@@ -77,7 +77,7 @@ def test_a_teacher_moves_a_student_and_sees_the_schedule_update(
 
     # drag Ana 7 (independent work) onto group 2
     _drag(page, page.locator(".student[data-student-name='Ana 7'] .grip"), group_two)
-    expect(page.locator(".message[role=status]")).to_contain_text(
+    expect(page.locator(".message[data-announce]")).to_contain_text(  # read out by live.js
         "Moved Ana 7 to the 7.NS.A.1 group.")
     expect(group_two.locator(".student")).to_have_count(4)
     expect(group_two).to_contain_text("Moved here by the teacher: Ana 7.")

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from trellis.accounts.models import District, User
-from trellis.curriculum.models import Framework, Item, Standard
+from trellis.content.models import Item
 from trellis.engine.content import Alignment, InteractionType, Source, Step
 from trellis.engine.content import Item as EngineItem
+from trellis.frameworks.models import Framework, Standard
 
 QUESTIONS: dict[str, list[tuple[str, str, str]]] = {
     "3.NF.A.1": [("Parts of a whole", "A pizza is cut into $4$ equal slices. How many slices "
@@ -36,8 +37,8 @@ def numeric_item(identifier: str, code: str, title: str, prompt: str,
 def setup_diagnostic(district: District) -> Framework:
     """The fractions framework with its diagnostic items (idempotent)."""
     from tests.engine.frameworks.builders import fractions_framework
-    from trellis.curriculum.actions import do_import_framework
-    from trellis.curriculum.items import encode_item
+    from trellis.content.items import encode_item
+    from trellis.frameworks.actions import do_import_framework
 
     report = do_import_framework(district, fractions_framework().build())
     assert report.framework_id is not None, report.lines()

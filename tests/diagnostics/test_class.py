@@ -10,7 +10,8 @@ from django.test import Client
 from tests.diagnostics.helpers import add_classmate, setup_diagnostic, take_check
 from tests.world import World, build_world
 from trellis.cli import main
-from trellis.diagnostics.calibration import do_calibrate, fit_item
+from trellis.diagnostics.actions import do_calibrate
+from trellis.diagnostics.calibration import fit_item
 from trellis.diagnostics.models import DiagnosticAssignment, DiagnosticSession, ItemCalibration
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +33,20 @@ def test_heatmap_shows_results_with_labels_and_who_has_not_taken_it(
     page = client.get(f"/diagnostic/classes/{klass.id}/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Knows it" in html and "Ready" in html and "Not yet" in html
-    assert 'class="cell mastered"' in html
+    assert "Likely known" in html and "Ready" in html and "Not yet" in html
+    assert "Students who likely know it" in html
+    assert 'class="cell likely_known"' in html and "mastered" not in html.lower()
     heatmap = page.context["heatmap"]
     assert [c["code"] for c in heatmap.columns] == ["3.NF.A.1", "3.NF.A.2", "4.NF.B.3"]
     row = next(r for r in heatmap.rows if r.student == student)
-    assert row.cells[0] == ("mastered", "Knows it")
+    assert row.cells[0] == ("likely_known", "Likely known")
     assert row.cells[1] == ("ready", "Ready")
     others = [r for r in heatmap.rows if r.student != student]
     assert others and all(r.state == "not_started" for r in others)
     assert "Not taken yet" in html
     # the teacher opens the result of the student
     result = client.get(f"/diagnostic/{row.finished.id}/result/")
-    assert result.status_code == 200 and "Already known" in result.content.decode()
+    assert result.status_code == 200 and "Likely known" in result.content.decode()
 
 
 def test_reopen_for_a_student_starts_a_new_session_from_current_mastery(
@@ -104,7 +106,8 @@ def test_api_gives_the_session_and_the_class(client: Client, world: World) -> No
     client.force_login(world.users["t_a1"])
     klass = client.get(f"/api/v1/diagnostic/classes/{world.klass('own').id}").json()
     mine = next(s for s in klass["students"] if s["id"] == student.id)
-    assert mine["state"] == "completed" and mine["cells"]["3.NF.A.1"] == "mastered"
+    assert mine["state"] == "completed" and mine["cells"]["3.NF.A.1"] == "likely_known"
+    assert "3.NF.A.1" in data["result"]["likely_known"] and "mastered" not in data["result"]
     client.force_login(world.users["t_b1"])
     assert client.get(f"/api/v1/diagnostic/sessions/{session_id}").status_code == 404
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 import pytest
 
 from tests.world import build_world
-from trellis.curriculum.adapters import load_framework
-from trellis.curriculum.models import Framework
 from trellis.diagnostics import bank
 from trellis.engine.assessment import DiagnosticEngine, DiagnosticResult, run_policy
 from trellis.engine.competencies import CompetencyGraph
+from trellis.frameworks.adapters import load_framework
+from trellis.frameworks.models import Framework
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,9 @@ GRADE = 7  # the test world's students are in grade 7: the band is grades 6-8
 
 
 def _common_core_check() -> tuple[CompetencyGraph, DiagnosticEngine]:
-    from tests.curriculum.content_helpers import need_shared_data
-    from trellis.curriculum.content_demo import seed_content
-    from trellis.curriculum.demo import seed_frameworks
+    from tests.content.helpers import need_shared_data
+    from trellis.content.demo import seed_content
+    from trellis.frameworks.demo import seed_frameworks
 
     need_shared_data()
     world = build_world()
@@ -60,7 +60,7 @@ def _take(engine: DiagnosticEngine, knows: Callable[[str], bool]) -> DiagnosticR
 def _unknown_prerequisites(engine: DiagnosticEngine, result: DiagnosticResult,
                            code: str) -> list[str]:
     """``code``'s prerequisites in scope that the result does not count as known."""
-    threshold = engine.config.mastery_threshold
+    threshold = engine.config.likely_known_threshold
     p = {**result.probabilities, **result.inferred_probabilities}
     return [q for q in engine.graph.prerequisites(code) if p[q] < threshold]
 
@@ -70,13 +70,13 @@ def test_a_student_who_knows_nothing_is_ready_only_where_nothing_in_scope_is_req
     result = _take(engine, lambda code: False)  # "I don't know yet" to every question
     assert result.items_answered == 25
     # nothing of the band is mastered (a standard far below it, never asked, may stay likely)
-    assert all(_grade(graph, c) < GRADE - 1 for c in result.mastered)
+    assert all(_grade(graph, c) < GRADE - 1 for c in result.likely_known)
     assert result.frontier
     # Entry standards (no prerequisite in scope) are ready only at the working grade, the
     # lowest with an open standard: before the curriculum order was used, 18 standards up to
     # grade 8 were "ready" for this student, because the map gives them no prerequisites.
     known = {c for c, p in {**result.probabilities, **result.inferred_probabilities}.items()
-             if p >= engine.config.mastery_threshold}
+             if p >= engine.config.likely_known_threshold}
     working = min(_grade(graph, c) for c in engine.assessable if c not in known)
     for code in result.frontier:
         if not engine.graph.prerequisites(code):
@@ -114,7 +114,7 @@ def test_ready_never_rests_on_a_prerequisite_only_because_it_had_no_items() -> N
 def test_a_student_who_answers_everything_right_is_ready_at_the_top_of_the_scope() -> None:
     graph, engine = _common_core_check()
     everything = _take(engine, lambda code: True)
-    assert sorted(everything.mastered) == sorted(engine.assessable)
+    assert sorted(everything.likely_known) == sorted(engine.assessable)
     assert everything.frontier == []  # nothing left to learn in the scope
     # one grade less: what is ready is the top grade of the band, and all of it is reachable
     up_to_grade = _take(engine, lambda code: _grade(graph, code) <= GRADE)

@@ -43,7 +43,7 @@ def test_a_guardian_goes_from_my_children_to_the_result(world: World) -> None:
     assert "Student A1's check-ups" in html
     assert f'href="/diagnostic/{session_id}/result/"' in html
     result = DiagnosticSession.objects.get(id=session_id).result
-    assert f"Knows {len(result['mastered'])} · ready for" in html
+    assert f"Likely knows {len(result['likely_known'])} · ready for" in html
     assert guardian.get(f"/diagnostic/{session_id}/result/").status_code == 200
 
 

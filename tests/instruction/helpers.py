@@ -2,7 +2,7 @@
 
 ``bells(school)`` gives a school four periods and an after-school period, rooms, and
 ``more_students`` fills a class of the permission world. ``stub_next_steps`` replaces the
-plans seam (:func:`trellis.instruction.adapters.next_steps`) with fixed next standards and
+plans seam (:func:`trellis.instruction.queries.next_steps`) with fixed next standards and
 abilities, so the grouping a test sees is known in advance.
 """
 
@@ -16,9 +16,9 @@ import pytest
 from tests.world import PASSWORD, World
 from trellis.accounts.actions import do_create_user
 from trellis.accounts.models import Role, School, User
-from trellis.instruction import adapters
-from trellis.instruction.adapters import NextStep
+from trellis.instruction import queries
 from trellis.instruction.models import BellSchedule, Period, Room
+from trellis.instruction.queries import NextStep
 from trellis.roster.actions import do_enroll
 
 
@@ -71,4 +71,4 @@ def stub_next_steps(
                 step[0], "", step[1], mode=(modes or {}).get(student.id))
         return found
 
-    monkeypatch.setattr(adapters, "next_steps", fake)
+    monkeypatch.setattr(queries, "next_steps", fake)

@@ -8,9 +8,9 @@ import pytest
 from tests.instruction.helpers import more_students
 from tests.plans.helpers import setup_district
 from tests.world import build_world
-from trellis.instruction.adapters import class_today, next_steps
 from trellis.instruction.demo import seed_instruction
 from trellis.instruction.models import FixedBlock, Period, Room, TeacherAvailability
+from trellis.instruction.queries import class_today, next_steps
 from trellis.plans.adapters import student_plan
 
 pytestmark = pytest.mark.django_db

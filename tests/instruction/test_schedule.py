@@ -158,6 +158,55 @@ def test_cli_solve_and_ics(solved: dict[str, Any], tmp_path: Path,
     assert main(["schedule", "solve", "--school", "999999"]) == 1
 
 
+def test_every_solve_is_audited_when_asked_for_and_when_stored(
+        solved: dict[str, Any]) -> None:
+    week, teacher, school = solved["week"], solved["teacher"], solved["school"]
+    asked = AuditEvent.objects.get(action="instruction.schedule.solve")
+    assert asked.actor == teacher and asked.district == school.district
+    assert asked.details == {"weekly_schedule": week.id}
+    stored = AuditEvent.objects.get(action="instruction.schedule.solved")
+    assert stored.actor == teacher and stored.object_id == str(school.id)
+    assert stored.details["weekly_schedule"] == week.id
+    assert stored.details["status"] == "ready"
+    assert stored.details["meetings"] == len(week.result["meetings"])
+    assert stored.details["violations"] == 0
+
+
+def test_an_impossible_week_is_audited_with_its_problems() -> None:
+    world = build_world()
+    school = world.schools["a1"]
+    week = do_solve_week(world.users["sa_a1"], school)
+    stored = AuditEvent.objects.get(action="instruction.schedule.solved")
+    assert stored.actor == world.users["sa_a1"]
+    assert stored.details["weekly_schedule"] == week.id
+    assert stored.details["status"] == "infeasible" and stored.details["problems"] == 1
+
+
+def test_cli_solve_is_audited_as_the_system_or_as_the_named_operator(
+        solved: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    world, school = solved["world"], solved["school"]
+    monkeypatch.setattr("getpass.getuser", lambda: "ops-kim")
+    AuditEvent.objects.filter(action__startswith="instruction.schedule.").delete()
+    assert main(["schedule", "solve", "--school", str(school.id), "--time-limit", "5"]) == 0
+    for action in ("instruction.schedule.solve", "instruction.schedule.solved"):
+        entry = AuditEvent.objects.get(action=action)
+        assert entry.actor is None and entry.actor_label == "system"
+        assert entry.details["via"] == "cli" and entry.details["os_user"] == "ops-kim"
+    # --as names the operator's own account: one that may build the school's week
+    assert main(["schedule", "solve", "--school", str(school.id), "--as", "nobody"]) == 1
+    assert main(["schedule", "solve", "--school", str(school.id), "--as", "t_a1"]) == 1
+    assert "may not solve the week" in capsys.readouterr().err
+    assert AuditEvent.objects.filter(action="instruction.schedule.solve").count() == 1
+    assert main(["schedule", "solve", "--school", str(school.id), "--time-limit", "5",
+                 "--as", "sa_a1"]) == 0
+    entries = AuditEvent.objects.filter(action__startswith="instruction.schedule.solve",
+                                        actor=world.users["sa_a1"])
+    assert sorted(e.action for e in entries) == ["instruction.schedule.solve",
+                                                 "instruction.schedule.solved"]
+    assert all(e.details["via"] == "cli" for e in entries)
+
+
 def test_cli_explains_an_impossible_week(solved: dict[str, Any],
                                          capsys: pytest.CaptureFixture[str]) -> None:
     school, first = solved["school"], solved["first"]

@@ -10,12 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.curriculum.content_helpers import make_framework
+from tests.content.helpers import make_framework
 from tests.instruction.helpers import bells, more_students, stub_next_steps
 from tests.world import World, build_world
 from trellis.audit.models import AuditEvent
-from trellis.instruction.adapters import class_today
 from trellis.instruction.models import GroupOverride, WeeklySchedule
+from trellis.instruction.queries import class_today
 from trellis.learning.models import EvidenceEvent
 
 pytestmark = pytest.mark.django_db

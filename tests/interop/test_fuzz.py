@@ -14,12 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trellis.interop.oneroster.bundle import FileMode, RecordKind
 from trellis.interop.oneroster.errors import IssueCode, RosterImportError, RosterIssue
 from trellis.interop.oneroster.parser import RosterLoad, parse_roster
-from trellis.interop.oneroster.schema import COLUMNS
+from trellis.interop.oneroster.schema import COLUMNS, KIND_ORDER
 
 from .roster_files import FILES, edit_cell, exchange, manifest_text, zip_bytes
 from .test_validation import REFERENCE_CELLS
+from .test_writer import reread
 
 FUZZ = settings(
     max_examples=120,
@@ -29,6 +31,7 @@ FUZZ = settings(
 )
 VALID = zip_bytes(exchange())
 ORIGINAL = parse_roster(VALID).raise_for_issues()
+EVERYTHING = parse_roster(VALID, include_demographics=True).raise_for_issues()
 
 
 def check_contract(load: RosterLoad) -> None:
@@ -180,20 +183,100 @@ def test_wrong_enumerations_are_always_named(cell: tuple, value: str) -> None:
     }
 
 
+def physical_lines(text: str) -> int:
+    """How many lines the parser can name in ``text`` (CR, LF and CRLF all end a line)."""
+    return max(1, len(io.StringIO(text, newline="").readlines()))
+
+
+def check_records_untouched(load: RosterLoad) -> None:
+    """Only the manifest changed: every file that was read gives exactly the original records,
+    and every issue outside the manifest is a dangling reference into a file the manifest left
+    out, located by file, line and column."""
+    assert load.bundle is not None
+    for kind in KIND_ORDER:
+        assert load.bundle.records(kind) in ((), EVERYTHING.records(kind)), kind
+    for issue in load.issues:
+        if issue.file != MANIFEST:
+            assert issue.code is IssueCode.REFERENCE, issue
+            assert issue.line is not None and issue.line >= 2 and issue.column, issue
+            left_out = [k for k in KIND_ORDER if not load.bundle.records(k)]
+            assert any(kind.file_name in issue.message for kind in left_out), issue
+
+
 @FUZZ
 @given(
     st.sampled_from(sorted(FILES)), st.lists(st.lists(st.text(max_size=8), max_size=6), max_size=6)
 )
 def test_random_tables(name: str, rows: list[list[str]]) -> None:
+    """A random table in place of a data file (its "header" never holds the 9-letter required
+    ``sourcedId``) is refused at its header, line 1 of that file; the file counts as unread, so
+    no row of it is imported and nothing that points into it is reported a second time; the
+    other files are read unchanged."""
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    load_files(exchange(**{name.replace(".csv", "_csv"): out.getvalue()}))
+    load = load_files(exchange(**{name.replace(".csv", "_csv"): out.getvalue()}))
+    kind = next(k for k in KIND_ORDER if k.file_name == name)
+    assert not load.ok and load.bundle is not None
+    assert load.issues
+    assert {(i.code, i.file, i.line) for i in load.issues} == {(IssueCode.HEADER, name, 1)}
+    assert kind in load.incomplete
+    assert load.bundle.records(kind) == ()
+    for other in KIND_ORDER:
+        if other is not kind:
+            assert load.bundle.records(other) == EVERYTHING.records(other), other
+
+
+MANIFEST = "manifest.csv"
+MANIFEST_LINES = manifest_text().splitlines()
+
+
+def shuffled_manifest(body: list[str], keep: int, noise: list[tuple[int, str]]) -> str:
+    """The header, then ``keep`` of the real manifest's rows, with noise lines slipped in."""
+    lines = [MANIFEST_LINES[0], *body[:keep]]
+    for at, line in noise:
+        lines.insert(at % (len(lines) + 1), line)
+    return "\n".join(lines)
+
+
+# Any text at all, or a real manifest's rows in any order and number, with noise.
+manifest_texts = st.one_of(
+    st.text(max_size=300),
+    st.builds(
+        shuffled_manifest,
+        st.permutations(MANIFEST_LINES[1:]),
+        st.integers(0, len(MANIFEST_LINES) - 1),
+        st.lists(st.tuples(st.integers(0, 20), st.text(max_size=30)), max_size=3),
+    ),
+)
 
 
 @FUZZ
-@given(st.text(max_size=300))
+@given(manifest_texts)
 def test_random_manifest(text: str) -> None:
-    load_files(exchange(manifest_csv=text))
+    """Whatever manifest.csv holds, what is wrong with it is reported in manifest.csv at a line
+    that exists; when it cannot be used nothing else is read; when it can, it only chooses which
+    files are read, never what they hold, and a clean result survives export and re-import."""
+    load = load_files(exchange(manifest_csv=text))
+    for issue in load.issues:
+        if issue.file == MANIFEST and issue.line is not None:
+            assert 1 <= issue.line <= physical_lines(text), issue
+    if load.bundle is None:
+        assert load.issues
+        assert all(issue.file == MANIFEST for issue in load.issues)
+        assert any(
+            issue.code in (IssueCode.HEADER, IssueCode.ROW, IssueCode.ENCODING, IssueCode.VERSION)
+            for issue in load.issues
+        )
+        return
+    assert "oneroster.version" in text and "1.2" in text
+    check_records_untouched(load)
+    if load.ok:
+        assert reread(load.bundle) == load.bundle
+
+
+FILE_KEYS = {"file_users": RecordKind.USERS, "file_orgs": RecordKind.ORGS,
+             "file_roles": RecordKind.ROLES, "file_lineItems": None}
+MODES = {"bulk": FileMode.BULK, "delta": FileMode.DELTA, "absent": FileMode.ABSENT}
 
 
 @FUZZ
@@ -208,4 +291,44 @@ def test_random_manifest(text: str) -> None:
     )
 )
 def test_manifest_variations(changes: dict[str, str | None]) -> None:
-    load_files(exchange(manifest_csv=manifest_text(**changes)))
+    """The outcome of every combination of versions and file modes, predicted from the
+    manifest alone."""
+    text = manifest_text(**changes)
+    lines = {row.split(",", 1)[0]: n for n, row in enumerate(text.splitlines(), start=1)}
+    load = load_files(exchange(manifest_csv=text))
+    version = changes.get("oneroster_version", "1.2")
+    if version != "1.2":  # a wrong or missing version: refused, and nothing is read
+        assert load.bundle is None
+        assert [(i.code, i.file, i.line, i.column) for i in load.issues] == [
+            (IssueCode.VERSION, MANIFEST, lines.get("oneroster.version"), "value")
+        ]
+        return
+    bundle = load.bundle
+    assert bundle is not None
+    expected_issues = set()
+    absent = set()
+    for key, kind in FILE_KEYS.items():
+        value = changes.get(key, "bulk")
+        if value is not None and value not in MODES:  # a mode that is no mode: reported
+            expected_issues.add((IssueCode.MANIFEST, MANIFEST, lines[key.replace("_", ".")]))
+        mode = MODES.get(value or "", FileMode.ABSENT)
+        if kind is None:  # lineItems: not rostering, its mode matters to nobody
+            continue
+        assert bundle.mode(kind) is mode, (kind, mode)
+        if mode is FileMode.ABSENT:
+            absent.add(kind)
+            assert bundle.records(kind) == ()
+            if value == "absent":
+                assert kind.file_name in {f.name for f in bundle.ignored_files}
+        else:
+            assert bundle.records(kind) == EVERYTHING.records(kind)
+    located = {(i.code, i.file, i.line) for i in load.issues if i.file == MANIFEST}
+    assert located == expected_issues
+    check_records_untouched(load)
+    # Roles point at users and orgs; classes, courses, enrollments too: leaving either out
+    # leaves references dangling. Roles themselves are optional.
+    dangling = bool(absent & {RecordKind.USERS, RecordKind.ORGS})
+    assert any(i.code is IssueCode.REFERENCE for i in load.issues) == dangling
+    assert load.ok == (not expected_issues and not dangling)
+    if load.ok:
+        assert reread(bundle) == bundle

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from trellis.accounts.actions import do_create_district, do_create_user
 from trellis.accounts.models import District, Role, User
-from trellis.curriculum.models import Framework, Standard
+from trellis.frameworks.models import Framework, Standard
 from trellis.learning.actions import do_record_evidence
 from trellis.learning.models import EvidenceEvent
 

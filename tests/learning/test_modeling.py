@@ -8,7 +8,7 @@ import pytest
 
 from tests.learning.factories import answer, make_setting
 from trellis.accounts.models import User
-from trellis.curriculum.models import Standard
+from trellis.frameworks.models import Standard
 from trellis.learning import modeling
 from trellis.learning.actions import do_record_evidence
 from trellis.learning.models import EvidenceEvent, LearnerModelState, MasteryState

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.world import World
-from trellis.curriculum.models import Framework, Item, Standard
+from trellis.content.models import Item
+from trellis.frameworks.models import Framework, Standard
 from trellis.learning.actions import do_record_evidence
 from trellis.learning.models import LearnerModelParameters, MasteryState
 

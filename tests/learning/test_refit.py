@@ -9,7 +9,7 @@ import pytest
 
 from tests.learning.factories import CODES, Setting, answer, make_setting
 from trellis.engine.learner import LearnerModel
-from trellis.learning import modeling, refit
+from trellis.learning import actions, modeling, refit
 from trellis.learning.models import LearnerModelParameters, LearnerModelState, MasteryState
 from trellis.learning.prior import prior_parameters
 
@@ -31,7 +31,7 @@ def _simulate(setting: Setting, answers_per_student: int, seed: int = 0) -> None
 def test_five_responses_give_the_prior_as_a_new_version() -> None:
     setting = make_setting(students=1)
     _simulate(setting, 5)
-    summary = refit.refit_district(setting.district)
+    summary = actions.do_refit_district(setting.district, actor=None)
     assert summary.responses_used == 5
     assert summary.version == 1
     assert summary.prior_weight == 1.0
@@ -45,8 +45,9 @@ def test_a_refit_with_data_leans_on_them_and_keeps_exactly_one_active_version() 
     setting = make_setting(students=12)
     _simulate(setting, 25)
     seen: list[tuple[float, str]] = []
-    first = refit.refit_district(setting.district, progress=lambda f, m: seen.append((f, m)))
-    second = refit.refit_district(setting.district)
+    first = actions.do_refit_district(setting.district, actor=None,
+                                      progress=lambda f, m: seen.append((f, m)))
+    second = actions.do_refit_district(setting.district, actor=None)
     assert (first.version, second.version) == (1, 2)
     assert first.responses_used == 300
     assert 0 < first.prior_weight < 1
@@ -66,7 +67,7 @@ def test_after_a_swap_mastery_is_recomputed_with_the_new_parameters() -> None:
     setting = make_setting(students=12)
     _simulate(setting, 25)
     student = setting.students[0]
-    refit.refit_district(setting.district)
+    actions.do_refit_district(setting.district, actor=None)
     active = modeling.active_model(setting.district.id)
     assert active.version == 1
     state: dict[str, object] = {}
@@ -90,7 +91,7 @@ def test_answers_arriving_during_a_refit_are_not_lost(monkeypatch: pytest.Monkey
         return real_fit(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(refit, "fit_parameters", fit_while_an_answer_lands)
-    refit.refit_district(setting.district)
+    actions.do_refit_district(setting.district, actor=None)
     row = MasteryState.objects.get(student=student, standard=standard)
     state = LearnerModelState.objects.get(student=student)
     assert state.parameters_version == 1
@@ -101,14 +102,14 @@ def test_answers_arriving_during_a_refit_are_not_lost(monkeypatch: pytest.Monkey
 def test_the_swap_is_atomic_when_storing_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     setting = make_setting(students=1)
     _simulate(setting, 5)
-    refit.refit_district(setting.district)
+    actions.do_refit_district(setting.district, actor=None)
 
     def broken_create(**kwargs: object) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(LearnerModelParameters.objects, "create", broken_create)
     with pytest.raises(RuntimeError, match="disk full"):
-        refit.refit_district(setting.district)
+        actions.do_refit_district(setting.district, actor=None)
     assert [r.version for r in LearnerModelParameters.objects.filter(
         district=setting.district, active=True)] == [1]
 
@@ -146,7 +147,7 @@ def test_a_log_with_a_single_item_gives_sane_parameters() -> None:
     fitted weights must not explode (they keep the prior's)."""
     setting = make_setting(students=20)
     _simulate(setting, 50)
-    summary = refit.refit_district(setting.district)
+    summary = actions.do_refit_district(setting.district, actor=None)
     assert summary.prior_weight < 0.7
     active = modeling.active_model(setting.district.id)
     for row in MasteryState.objects.filter(district=setting.district).select_related("standard"):
@@ -165,3 +166,37 @@ def test_an_overflowing_log_odds_is_mastery_zero(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(model, "mastery", overflowing)
     assert modeling.mastery_of(model, model.initial_state(), "A") == 0.0
+
+
+def test_a_refit_is_audited_at_the_swap_and_at_the_end() -> None:
+    from trellis.accounts.actions import do_create_user
+    from trellis.accounts.models import Role
+    from trellis.audit.models import AuditEvent
+
+    setting = make_setting(students=2)
+    _simulate(setting, 5)
+    admin = do_create_user(setting.district, "l_admin", Role.DISTRICT_ADMIN)
+    summary = actions.do_refit_district(setting.district, actor=admin)
+    swap = AuditEvent.objects.get(action="learner.refit")
+    assert swap.actor == admin and swap.district == setting.district
+    assert swap.object_type == "learning.LearnerModelParameters"
+    assert swap.details["version"] == summary.version == 1
+    assert swap.details["responses_used"] == 10
+    done = AuditEvent.objects.get(action="learner.recompute")
+    assert done.actor == admin and done.details["students"] == 2
+    assert done.details["events"] == 10 and done.details["version"] == 1
+
+
+def test_a_failed_swap_leaves_no_audit_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trellis.audit.models import AuditEvent
+
+    setting = make_setting(students=1)
+    _simulate(setting, 5)
+
+    def broken_create(**kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(LearnerModelParameters.objects, "create", broken_create)
+    with pytest.raises(RuntimeError, match="disk full"):
+        actions.do_refit_district(setting.district, actor=None)
+    assert not AuditEvent.objects.filter(action__startswith="learner.re").exists()

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from tests.engine.frameworks.builders import PackageBuilder
 from trellis.accounts.models import District, User
-from trellis.curriculum.models import Activity, Framework, Standard
+from trellis.content.models import Activity
+from trellis.frameworks.models import Framework, Standard
 from trellis.learning.actions import do_record_evidence
 from trellis.plans.actions import do_update_plan_settings
 
@@ -60,7 +61,7 @@ def term_around_today() -> dict[str, str]:
 
 def setup_district(district: District) -> Framework:
     """Import the map, make it the planning map, with a term around today."""
-    from trellis.curriculum.actions import do_import_framework
+    from trellis.frameworks.actions import do_import_framework
 
     report = do_import_framework(district, plan_package())
     assert report.framework_id is not None, report.lines()
@@ -85,12 +86,12 @@ def master(student: User, code: str, *, days: int = 3, limit: int = 60) -> int:
     """Record correct practice on ``days`` separate days until the district's rule says
     mastered (the learner model decides how many answers that takes); returns the count."""
     from trellis.learning.models import MasteryState
-    from trellis.plans.adapters import mastery_rule
+    from trellis.learning.rules import mastery_rule_for
 
     district = student.district
     assert district is not None
     target = standard(district, code)
-    rule = mastery_rule(district.id)
+    rule = mastery_rule_for(district.id)
     now = timezone.now()
     for n in range(limit):
         day = min(n, days - 1)  # one answer on each earlier day, the rest today

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.plans.helpers import activity, master, standard
 from tests.world import World
 from trellis.audit.models import AuditEvent
-from trellis.curriculum.models import Playlist, PlaylistEntry
+from trellis.content.models import Playlist, PlaylistEntry
 from trellis.learning.models import EvidenceEvent
 from trellis.plans.adapters import student_plan
 from trellis.plans.models import (
@@ -312,8 +312,8 @@ def test_the_api_gives_the_plan_json(pw: World) -> None:
 def test_district_settings_are_validated_by_the_engine(pw: World) -> None:
     import pytest
 
+    from trellis.learning.rules import mastery_rule_for
     from trellis.plans.actions import PlanError, do_update_plan_settings
-    from trellis.plans.adapters import mastery_rule
 
     district = pw.districts["a"]
     with pytest.raises(PlanError, match="'treshold'"):
@@ -322,7 +322,7 @@ def test_district_settings_are_validated_by_the_engine(pw: World) -> None:
         do_update_plan_settings(None, district, mastery_rule={"threshold": 1.2})
     do_update_plan_settings(None, district, mastery_rule={"threshold": 0.8,
                                                           "min_distinct_days": 1})
-    assert mastery_rule(district.id).threshold == 0.8
+    assert mastery_rule_for(district.id).threshold == 0.8
     html = _html(_client(pw, "s_a1").get(reverse("plan-mine")))
     assert "at least a 80% chance" in html and "from one day" in html
 
@@ -336,7 +336,7 @@ def test_a_diagnostic_placement_is_where_the_plan_starts(pw: World) -> None:
     DiagnosticSession.objects.create(
         district=district, student=student, framework=pw.extra["framework_a"], seed=1,
         document="{}", status=DiagnosticSession.Status.COMPLETED,
-        result={"mastered": ["6.EE.A.3", "6.EE.A.4", "7.EE.A.1"], "frontier": ["7.EE.A.2"]},
+        result={"likely_known": ["6.EE.A.3", "6.EE.A.4", "7.EE.A.1"], "frontier": ["7.EE.A.2"]},
         finished_at=timezone.now())
     # the check fed its placement to the learner model: one inferred piece of evidence
     do_record_evidence(student, kind="diagnostic", standards=[standard(district, "7.EE.A.1")],

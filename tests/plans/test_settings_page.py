@@ -13,9 +13,10 @@ from django.urls import reverse
 from tests.plans.helpers import master
 from tests.world import World
 from trellis.audit.models import AuditEvent
-from trellis.curriculum.models import Framework
+from trellis.frameworks.models import Framework
 from trellis.learning.queries import access_student_mastery
-from trellis.plans.adapters import mastery_rule, plan_framework, term_calendar
+from trellis.learning.rules import mastery_rule_for
+from trellis.plans.adapters import plan_framework, term_calendar
 from trellis.plans.models import PlanSettings
 
 URL = "/plan/settings/"
@@ -58,7 +59,7 @@ def test_saving_changes_the_rule_calendar_and_map_everywhere_and_is_audited(
                                      title="Another map")
     response = _admin(pw).post(URL, _form(framework=str(other.id)))
     assert response.status_code == 302 and response["Location"] == URL
-    rule = mastery_rule(district.id)
+    rule = mastery_rule_for(district.id)
     assert (rule.threshold, rule.min_distinct_days, rule.min_evidence_count) == (0.9, 3, 4)
     calendar = term_calendar(district.id, dt.date(2026, 11, 22))
     assert calendar.start == dt.date(2026, 8, 24) and calendar.end == dt.date(2027, 6, 4)

@@ -25,7 +25,7 @@ from trellis.accounts.models import (
 from trellis.accounts.permissions import staff_visible_to, students_visible_to
 from trellis.audit.models import AuditEvent
 from trellis.cli import main
-from trellis.curriculum.models import Framework, Standard
+from trellis.frameworks.models import Framework, Standard
 from trellis.interop.oneroster.bundle import (
     FileMode,
     Manifest,
@@ -38,7 +38,8 @@ from trellis.interop.oneroster.writer import bundle_to_bytes
 from trellis.learning.actions import do_record_evidence
 from trellis.learning.models import EvidenceEvent, MasteryState
 from trellis.roster.actions import do_create_learner_group
-from trellis.roster.importing import do_apply_roster_bundle, do_export_roster
+from trellis.roster.actions_export import do_export_roster
+from trellis.roster.actions_import import do_apply_roster_bundle
 from trellis.roster.models import Enrollment, RosterImportJob
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.test import Client
 
 from trellis.accounts.models import CoachingLink, District, GuardianLink, Role, User
 from trellis.cli import main
-from trellis.core import demo
-from trellis.core.demo import DemoError, seed_demo_district
 from trellis.core.models import DemoAccount
 from trellis.interop.oneroster.generator import write_district_zip
+from trellis.portal import demo
+from trellis.portal.demo import DemoError, seed_demo_district
 from trellis.roster.models import Enrollment
 
 pytestmark = pytest.mark.django_db

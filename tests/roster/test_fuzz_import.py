@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from trellis.accounts.models import GuardianLink, RoleAssignment, School, User
 from trellis.interop.oneroster.generator import district_zip_bytes
-from trellis.roster.importing import do_import_roster_file
+from trellis.roster.actions_import import do_import_roster_file
 from trellis.roster.models import AcademicSession, Class, Course, Enrollment
 
 pytestmark = pytest.mark.django_db

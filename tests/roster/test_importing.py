@@ -27,13 +27,9 @@ from trellis.interop.oneroster.bundle import (
 )
 from trellis.interop.oneroster.generator import generate_district
 from trellis.interop.oneroster.parser import parse_roster
-from trellis.interop.oneroster.writer import bundle_to_bytes
-from trellis.roster.importing import (
-    do_apply_roster_bundle,
-    do_export_roster,
-    do_import_roster_file,
-    strip_export_noise,
-)
+from trellis.interop.oneroster.writer import bundle_to_bytes, strip_export_noise
+from trellis.roster.actions_export import do_export_roster
+from trellis.roster.actions_import import do_apply_roster_bundle, do_import_roster_file
 from trellis.roster.models import Class, Enrollment, StudentDemographics
 
 pytestmark = pytest.mark.django_db

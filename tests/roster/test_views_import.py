@@ -15,9 +15,11 @@ from django.test import Client
 from trellis.accounts.actions import do_create_district, do_create_user
 from trellis.accounts.models import Role, User
 from trellis.audit.models import AuditEvent
+from trellis.core import jobs
+from trellis.core.models import Job
 from trellis.core.runners import this_runner
 from trellis.interop.oneroster.generator import DISTRICT_ID, district_zip_bytes
-from trellis.roster import views_import
+from trellis.roster import actions_import_jobs
 from trellis.roster.models import RosterImportJob
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +49,7 @@ def _upload(client: Client, data: bytes, name: str = "roster.zip") -> RosterImpo
 def test_check_then_apply(admin: User) -> None:
     client = _client(admin)
     job = _upload(client, district_zip_bytes(students=25, teachers=3, schools=1, seed=6))
-    assert job.dry_run and job.status == RosterImportJob.Status.DONE
+    assert job.dry_run and job.job.status == Job.Status.SUCCEEDED
     assert job.report["issue_count"] == 0 and not job.report["applied"]
     page = client.get(f"/roster/import/{job.pk}/").content.decode()
     assert "Apply these changes" in page and "To create" in page
@@ -69,28 +71,29 @@ def test_check_then_apply(admin: User) -> None:
 def test_large_files_run_in_the_background_and_the_page_polls(
     admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[int] = []
+    started: list[tuple[Any, ...]] = []
 
     class FakeThread:  # records the job instead of running it now
-        def __init__(self, target: Any, args: tuple[int], **kwargs: Any) -> None:
+        def __init__(self, target: Any, args: tuple[Any, ...], **kwargs: Any) -> None:
             self.args = args
 
         def start(self) -> None:
-            started.append(self.args[0])
+            started.append(self.args)
 
-    monkeypatch.setattr(views_import, "INLINE_LIMIT", 10)
-    monkeypatch.setattr(views_import.threading, "Thread", FakeThread)
+    monkeypatch.setattr(actions_import_jobs, "INLINE_LIMIT", 10)
+    monkeypatch.setattr(jobs.threading, "Thread", FakeThread)
     client = _client(admin)
     job = _upload(client, district_zip_bytes(students=25, teachers=3, schools=1, seed=6))
-    assert started == [job.pk] and job.status == RosterImportJob.Status.QUEUED
-    views_import._LIVE[job.pk] = ("Enrollments", 40, 100)
+    assert [args[0] for args in started] == [job.job_id]
+    assert job.job.status == Job.Status.QUEUED
+    jobs._LIVE[job.job_id] = (0.4, "Enrollments")
     try:
         fragment = client.get(f"/roster/import/{job.pk}/progress/", HTTP_HX_REQUEST="true")
     finally:
-        views_import._LIVE.pop(job.pk, None)
+        jobs._LIVE.pop(job.job_id, None)
     text = fragment.content.decode()
     assert 'hx-trigger="every 1s"' in text and 'value="40"' in text and "<html" not in text
-    views_import.run_import_job(job.pk)  # what the thread does
+    jobs.run_job(*started[0])  # what the thread does
     fragment = client.get(f"/roster/import/{job.pk}/progress/", HTTP_HX_REQUEST="true")
     text = fragment.content.decode()
     assert "hx-trigger" not in text and "The file is valid" in text
@@ -126,19 +129,50 @@ def test_an_import_whose_process_is_gone_says_to_upload_again(admin: User) -> No
     assert admin.district_id is not None
     job = RosterImportJob.objects.create(
         district_id=admin.district_id, actor=admin, file_name="big.zip", dry_run=False,
-        status=RosterImportJob.Status.RUNNING, runner=f"{host}:{pid}:before-restart")
+        job=Job.objects.create(kind="roster.import", title="Import of big.zip",
+                               district_id=admin.district_id, created_by=admin,
+                               status=Job.Status.RUNNING, runner=f"{host}:{pid}:before-restart"))
     client = _client(admin)
     listing = client.get("/roster/import/").content.decode()
     assert "Failed" in listing
     page = client.get(f"/roster/import/{job.pk}/").content.decode()
     assert "Trellis restarted while it was working on this file" in page
     assert "Upload the file again" in page
-    job.refresh_from_db()
-    assert job.status == RosterImportJob.Status.FAILED
+    job.job.refresh_from_db()
+    assert job.job.status == Job.Status.FAILED
     # a job this process runs is left running
     mine = RosterImportJob.objects.create(
         district_id=admin.district_id, actor=admin, file_name="mine.zip",
-        status=RosterImportJob.Status.RUNNING, runner=this_runner())
+        job=Job.objects.create(kind="roster.import", title="Check of mine.zip",
+                               district_id=admin.district_id, created_by=admin,
+                               status=Job.Status.RUNNING, runner=this_runner()))
     client.get(f"/roster/import/{mine.pk}/progress/")
-    mine.refresh_from_db()
-    assert mine.status == RosterImportJob.Status.RUNNING
+    mine.job.refresh_from_db()
+    assert mine.job.status == Job.Status.RUNNING
+
+
+def test_an_import_is_a_core_job_that_fails_in_words_for_people(
+    admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every roster import runs as a core job (the job page shows it too); a failure says what
+    to do, never the internals of the error, which go to the log."""
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk I/O error at /var/lib/trellis")
+
+    monkeypatch.setattr(actions_import_jobs, "do_import_roster_file", broken)
+    client = _client(admin)
+    job = _upload(client, district_zip_bytes(students=5, teachers=1, schools=1, seed=6))
+    assert job.job.kind == "roster.import" and job.job.title == "Check of roster.zip"
+    assert job.job.status == Job.Status.FAILED and job.job.created_by == admin
+    page = client.get(f"/roster/import/{job.pk}/").content.decode()
+    assert "Something went wrong on our side" in page and "disk I/O" not in page
+    assert job.job.result_url == f"/roster/import/{job.pk}/"
+    assert "Check of roster.zip" in client.get(f"/jobs/{job.job_id}/").content.decode()
+
+    gone = actions_import_jobs.do_start_roster_import(
+        admin, file_name="gone.zip", stored_name="nowhere.zip", file_size=10, dry_run=False,
+        include_demographics=False,
+    )
+    page = client.get(f"/roster/import/{gone.pk}/").content.decode()
+    assert "The uploaded file is no longer stored; upload it again." in page

@@ -101,3 +101,21 @@ def do_change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     record(user, "user.password_change", user)
+
+
+@transaction.atomic
+def do_unlock_account(person: User, *, actor: User) -> int:
+    """Clear the failed sign-ins that lock ``person`` out (``trellis/accounts/lockout.py``), so
+    they can sign in again now. ``actor`` is a platform operator or a district administrator of
+    the person's own district. Returns how many failure records were cleared (0: the person
+    was not locked; unlocking again is harmless). The records are django-axes' own, cleared
+    through its API."""
+    from axes.utils import reset  # imported here: axes loads its models with the registry
+
+    own_district = actor.role == Role.DISTRICT_ADMIN and actor.district_id == person.district_id
+    if not (actor.is_active and (actor.is_superuser or own_district)):
+        raise PermissionError(f"{actor.username} may not unlock {person.username}")
+    cleared = reset(username=person.username)
+    if cleared:
+        record(actor, "user.unlock", person, details={"failure_records_cleared": cleared})
+    return int(cleared)

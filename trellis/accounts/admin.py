@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from trellis.accounts.actions import do_unlock_account
 from trellis.accounts.models import (
     CoachingLink,
     District,
@@ -42,6 +45,26 @@ class UserAdmin(TenantAdmin, BaseUserAdmin):
         ("Trellis", {"fields": ("district", "school", "role", "sourced_id", "preferred_name",
                                 "grade", "preferred_language")}),
     )
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description="Unlock sign-in (clear failed sign-ins)")
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        unlocked, refused = [], []
+        for person in queryset:
+            try:
+                if do_unlock_account(person, actor=request.user):  # type: ignore[arg-type]
+                    unlocked.append(person.username)
+            except PermissionError:
+                refused.append(person.username)
+        if unlocked:
+            self.message_user(request, f"Unlocked: {', '.join(unlocked)}.", messages.SUCCESS)
+        elif not refused:
+            self.message_user(request, "Nobody selected was locked out.", messages.INFO)
+        if refused:
+            self.message_user(
+                request, f"Only a platform operator or their district administrator may unlock: "
+                f"{', '.join(refused)}.", messages.WARNING,
+            )
 
 
 @admin.register(RoleAssignment)

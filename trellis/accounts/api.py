@@ -20,7 +20,7 @@ class PersonOut(Schema):
     school_id: int | None
 
 
-def _person(user: User) -> PersonOut:
+def person_out(user: User) -> PersonOut:
     return PersonOut(
         id=user.id, username=user.username, display_name=user.display_name, role=user.role,
         grade=user.grade, school_id=user.school_id,
@@ -29,9 +29,9 @@ def _person(user: User) -> PersonOut:
 
 @router.get("/me", response=PersonOut, url_name="api-me")
 def me(request: HttpRequest) -> PersonOut:
-    return _person(request.user)  # type: ignore[arg-type]
+    return person_out(request.user)  # type: ignore[arg-type]
 
 
 @router.get("/students/{student_id}", response=PersonOut, url_name="api-student")
 def student(request: HttpRequest, student_id: int) -> PersonOut:
-    return _person(access_student(request.user, student_id))  # type: ignore[arg-type]
+    return person_out(access_student(request.user, student_id))  # type: ignore[arg-type]

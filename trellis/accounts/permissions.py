@@ -1,4 +1,4 @@
-"""Who may see what: every permission rule of Trellis, in one place.
+"""Who may see what: the permission rules about people, the ones every app builds on.
 
 Each rule is a queryset filter that knows the acting user, in the spirit of Kolibri's
 composable permissions: ``students_visible_to(user)`` is the set of students ``user`` may see,
@@ -10,7 +10,8 @@ The rules:
 
 - a **student** sees themself;
 - a **guardian** sees only their own children;
-- a **teacher** sees the students of the classes they teach, and those classes;
+- a **teacher** sees the students of the classes they teach, and those classes (the class
+  rules are in :mod:`trellis.roster.permissions`, which owns classes);
 - an **instructional coach** sees the teachers they coach;
 - a **school administrator** sees everything in the schools they administer;
 - a **district administrator** sees everything in their district;
@@ -23,7 +24,7 @@ The rules:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 
@@ -35,11 +36,49 @@ from trellis.accounts.models import (
     School,
     User,
 )
-from trellis.roster.models import Class, Enrollment
+from trellis.core.errors import NotFound as NotFound  # re-exported: callers catch it from here
 
 
-class NotFound(Exception):
-    """The object does not exist, or the user may not see it (deliberately the same)."""
+class EnrolmentRules(Protocol):
+    """What the rules here need to know about classes, answered by the app that owns them.
+
+    Classes and enrolments belong to the roster, which sits above accounts in the house
+    (``ARCHITECTURE.md``): it is rebuilt from OneRoster files and imports the people it
+    enrols. The two rules below that depend on enrolment (a teacher sees the students of
+    their classes; a school administrator also sees students enrolled in their schools'
+    classes) ask this interface instead of importing the roster. The roster registers its
+    implementation when Django starts (``RosterConfig.ready``). Without one, nobody sees a
+    student through a class: a rule that cannot be answered grants nothing.
+    """
+
+    def students_taught_by(self, teacher: User, district_id: int) -> QuerySet[Any, Any]:
+        """Subquery of the ids of students enrolled in a class ``teacher`` teaches."""
+        ...
+
+    def students_enrolled_in_schools(self, school_ids: set[int]) -> QuerySet[Any, Any]:
+        """Subquery of the ids of students enrolled in a class of one of these schools."""
+        ...
+
+
+_enrolment_rules: EnrolmentRules | None = None
+
+
+def register_enrolment_rules(rules: EnrolmentRules) -> None:
+    """Called once by the roster app at start-up (and by nothing else)."""
+    global _enrolment_rules
+    _enrolment_rules = rules
+
+
+def _students_taught_by(user: User, district_id: int) -> QuerySet[Any, Any]:
+    if _enrolment_rules is None:
+        return User.objects.none().values("id")
+    return _enrolment_rules.students_taught_by(user, district_id)
+
+
+def _students_enrolled_in_schools(school_ids: set[int]) -> QuerySet[Any, Any]:
+    if _enrolment_rules is None:
+        return User.objects.none().values("id")
+    return _enrolment_rules.students_enrolled_in_schools(school_ids)
 
 
 def district_id_of(user: User) -> int | None:
@@ -71,13 +110,6 @@ def administered_school_ids(user: User) -> set[int]:
     return ids
 
 
-def taught_class_ids(user: User, district_id: int) -> QuerySet[Enrollment, Any]:
-    """Subquery: the classes ``user`` teaches."""
-    return Enrollment.objects.filter(
-        user=user, role=Enrollment.Role.TEACHER, district_id=district_id
-    ).values("klass_id")
-
-
 def students_visible_to(user: User) -> QuerySet[User]:
     students = User.objects.filter(role=Role.STUDENT, deactivated_at__isnull=True)
     district_id = district_id_of(user)
@@ -90,14 +122,10 @@ def students_visible_to(user: User) -> QuerySet[User]:
         case Role.SCHOOL_ADMIN:
             schools = administered_school_ids(user)
             return students.filter(
-                Q(school_id__in=schools)
-                | Q(enrollments__klass__school_id__in=schools)
-            ).distinct()
+                Q(school_id__in=schools) | Q(id__in=_students_enrolled_in_schools(schools))
+            )
         case Role.TEACHER:
-            return students.filter(
-                enrollments__role=Enrollment.Role.STUDENT,
-                enrollments__klass_id__in=taught_class_ids(user, district_id),
-            ).distinct()
+            return students.filter(id__in=_students_taught_by(user, district_id))
         case Role.GUARDIAN:
             child_ids = GuardianLink.objects.filter(
                 guardian=user, district_id=district_id
@@ -145,36 +173,6 @@ def former_people_visible_to(user: User) -> QuerySet[User]:
     return former.filter(district_id=district_id)
 
 
-def classes_visible_to(user: User) -> QuerySet[Class]:
-    """Classes whose roster ``user`` may see (students see theirs on their home page only)."""
-    classes = Class.objects.all()
-    district_id = district_id_of(user)
-    if district_id is None:
-        return classes.none()
-    classes = classes.filter(district_id=district_id)
-    match user.role:
-        case Role.DISTRICT_ADMIN:
-            return classes
-        case Role.SCHOOL_ADMIN:
-            return classes.filter(school_id__in=administered_school_ids(user))
-        case Role.TEACHER:
-            return classes.filter(id__in=taught_class_ids(user, district_id))
-        case _:
-            return classes.none()
-
-
-def classes_attended_by(user: User) -> QuerySet[Class]:
-    """The classes a student is enrolled in (for their own home page)."""
-    district_id = district_id_of(user)
-    if district_id is None:
-        return Class.objects.none()
-    return Class.objects.filter(
-        district_id=district_id,
-        enrollments__user=user,
-        enrollments__role=Enrollment.Role.STUDENT,
-    ).distinct()
-
-
 def schools_visible_to(user: User) -> QuerySet[School]:
     district_id = district_id_of(user)
     if district_id is None:
@@ -189,6 +187,13 @@ def schools_visible_to(user: User) -> QuerySet[School]:
             return schools.none()
 
 
-def can_change_class(user: User, klass: Class) -> bool:
-    """Teachers of the class and its school's or district's administrators may change it."""
-    return classes_visible_to(user).filter(id=klass.id).exists()
+def jobs_visible_to(user: User) -> QuerySet[Any]:
+    """The background jobs (:class:`trellis.core.models.Job`) a person may watch: their own,
+    and every job of their district for its district administrators."""
+    from trellis.core.models import Job  # imported here: the top of this module is the rules'
+
+    if not user.is_authenticated or user.district_id is None:
+        return Job.objects.none()
+    if user.role == Role.DISTRICT_ADMIN:
+        return Job.objects.filter(district_id=user.district_id)
+    return Job.objects.filter(created_by=user, district_id=user.district_id)

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from trellis.accounts.models import School, User
 from trellis.accounts.permissions import (
     NotFound,
@@ -36,8 +34,3 @@ def access_school(user: User, school_id: int) -> School:
         return schools_visible_to(user).get(id=school_id)
     except School.DoesNotExist:
         raise NotFound from None
-
-
-def children_of(guardian: User) -> QuerySet[User]:
-    """A guardian's own children (the guardian home page)."""
-    return students_visible_to(guardian)

@@ -1,5 +1,11 @@
 """Writing the audit log. Called by every ``do_*`` action that changes student data or
-exports it, inside that action's transaction."""
+exports it, inside that action's transaction.
+
+The audit log is the second floor of the house, right above ``core``: every app records into
+it, so it imports none of them. People and districts are therefore handled as plain models here
+(an actor has a ``username`` and a ``district_id``; a district is the ``accounts.District``
+model, recognised by its label).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +13,33 @@ from typing import Any
 
 from django.db import models
 
-from trellis.accounts.models import District, User
 from trellis.audit.models import AuditEvent
+
+DISTRICT_MODEL = "accounts.District"
 
 
 def record(
-    actor: User | None,
+    actor: Any | None,
     action: str,
     obj: models.Model | None = None,
     *,
-    district: District | None = None,
+    district: models.Model | None = None,
     details: dict[str, Any] | None = None,
     object_label: str | None = None,
 ) -> AuditEvent:
-    """Record that ``actor`` did ``action`` to ``obj`` (``None`` actor: the system)."""
-    if district is None:
-        district = _district_of(obj) or (actor.district if actor is not None else None)
+    """Record that ``actor`` (a user) did ``action`` to ``obj`` (``None`` actor: the system).
+
+    The event belongs to ``district``, else to the district of ``obj`` (the object itself when
+    it is a district), else to the actor's.
+    """
+    if district is not None:
+        district_id = district.pk
+    else:
+        district_id = _district_id_of(obj)
+        if district_id is None and actor is not None:
+            district_id = actor.district_id
     return AuditEvent.objects.create(
-        district=district,
+        district_id=district_id,
         actor=actor,
         actor_label=(actor.username if actor is not None else "system"),
         action=action,
@@ -35,8 +50,10 @@ def record(
     )
 
 
-def _district_of(obj: models.Model | None) -> District | None:
-    if isinstance(obj, District):
-        return obj
-    district = getattr(obj, "district", None)
-    return district if isinstance(district, District) else None
+def _district_id_of(obj: models.Model | None) -> int | None:
+    if obj is None:
+        return None
+    if obj._meta.label == DISTRICT_MODEL:
+        return int(obj.pk)
+    district_id = getattr(obj, "district_id", None)
+    return district_id if isinstance(district_id, int) else None

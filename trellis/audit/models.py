@@ -11,12 +11,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from trellis.accounts.models import District
-
 
 class AuditEvent(models.Model):
+    # By label, not by import: the audit log sits below accounts so that every app, accounts
+    # included, can record into it.
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "accounts.District", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

@@ -61,7 +61,8 @@ def _finish(report: Any) -> int:
 
 def handle_import_oatutor(args: argparse.Namespace) -> int:
     django_setup()
-    from trellis.curriculum.items import default_oatutor_path, do_import_oatutor
+    from trellis.content.actions import do_import_oatutor
+    from trellis.content.items import default_oatutor_path
 
     path = args.path or default_oatutor_path()
     if not Path(path).exists():
@@ -77,7 +78,7 @@ def handle_import_oatutor(args: argparse.Namespace) -> int:
 
 def handle_import_qti(args: argparse.Namespace) -> int:
     django_setup()
-    from trellis.curriculum.items import do_import_qti
+    from trellis.content.actions import do_import_qti
 
     if not args.path.exists():
         print(f"trellis content: error: {args.path} does not exist", file=sys.stderr)

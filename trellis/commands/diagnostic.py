@@ -1,10 +1,12 @@
 """``trellis diagnostic``: the adaptive check, for operators and scripts.
 
-- ``trellis diagnostic calibrate --district ID [--dry-run] [--min-responses N]`` fits each
-  item's slip and guess from the district's evidence (:mod:`trellis.diagnostics.calibration`);
-  new checks use them, checks under way keep their bank;
+- ``trellis diagnostic calibrate --district ID [--dry-run] [--min-responses N] [--as USERNAME]``
+  fits each item's slip and guess from the district's evidence
+  (:mod:`trellis.diagnostics.calibration`); new checks use them, checks under way keep their
+  bank. Audited with ``{"via": "cli", "os_user": ...}``; ``--as`` names the operator's own
+  account, a district administrator of the district (:mod:`trellis.commands.operator`);
 - ``trellis diagnostic status --class ID [--json]`` prints each student of a class: finished,
-  taking it, paused or not taken, with the latest result's counts.
+  taking it, paused or not taken, with the latest result's counts (likely known, ready).
 
 An unknown district or class is an error (exit status 1) naming it.
 """
@@ -16,6 +18,7 @@ import json
 import sys
 
 from trellis.commands import django_setup
+from trellis.commands.operator import add_operator_option, cli_details, operator_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     calibrate.add_argument("--dry-run", action="store_true", help="fit, print, store nothing")
     calibrate.add_argument("--min-responses", type=int, default=5,
                            help="answers an item needs to be fitted (default 5)")
+    add_operator_option(calibrate)
     calibrate.set_defaults(func=cmd_calibrate)
     status = commands.add_parser("status", help="each student of a class and their check")
     status.add_argument("--class", dest="class_id", type=int, required=True, help="class id")
@@ -43,7 +47,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from django.db.models import Q
 
     from trellis.accounts.models import District
-    from trellis.diagnostics.calibration import do_calibrate
+    from trellis.accounts.permissions import is_district_admin
+    from trellis.diagnostics.actions import do_calibrate
 
     match = Q(sourced_id=args.district)
     if args.district.isdigit():
@@ -52,7 +57,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if district is None:
         print(f"trellis diagnostic calibrate: no district {args.district!r}", file=sys.stderr)
         return 1
-    report = do_calibrate(district, dry_run=args.dry_run, min_responses=args.min_responses)
+    try:
+        actor = operator_of(args)
+    except LookupError as exc:
+        print(f"trellis diagnostic calibrate: {exc}", file=sys.stderr)
+        return 1
+    if actor is not None and not (is_district_admin(actor) and actor.district_id == district.id):
+        print(f"trellis diagnostic calibrate: {actor.username} is not a district administrator "
+              f"of {district.name}", file=sys.stderr)
+        return 1
+    report = do_calibrate(district, user=actor, dry_run=args.dry_run,
+                          min_responses=args.min_responses, details=cli_details())
     print("\n".join(report.lines()))
     return 0
 
@@ -74,7 +89,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             "student": row.student.username, "name": row.student.display_name,
             "state": row.state, "invited": row.invited,
             "answered": row.session.items_answered if row.session else 0,
-            "mastered": len(result.get("mastered", [])),
+            "likely_known": len(result.get("likely_known", [])),
             "ready": len(result.get("frontier", [])),
             "finished_at": row.finished.finished_at.isoformat()
             if row.finished and row.finished.finished_at else None,
@@ -86,7 +101,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     title = heatmap.framework.title if heatmap.framework else "no subject with items"
     print(f"{klass.title} — {title}")
     for r in rows:
-        extra = (f"{r['mastered']} known, {r['ready']} ready" if r["finished_at"]
+        extra = (f"{r['likely_known']} likely known, {r['ready']} ready" if r["finished_at"]
                  else f"{r['answered']} answered")
         invited = " (asked to take it)" if r["invited"] else ""
         print(f"  {r['name']:<30} {r['state']:<12} {extra}{invited}")

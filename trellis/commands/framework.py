@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def cmd_import(args: argparse.Namespace) -> int:
     django_setup()
-    from trellis.curriculum.actions import do_import_framework
+    from trellis.frameworks.actions import do_import_framework
 
     try:
         district = resolve_district(args.district)
@@ -72,8 +72,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     django_setup()
-    from trellis.curriculum.actions import do_export_framework
-    from trellis.curriculum.models import Framework
+    from trellis.frameworks.actions import do_export_framework
+    from trellis.frameworks.models import Framework
 
     frameworks = Framework.objects.select_related("district")
     if args.framework.isdigit():

@@ -1,12 +1,17 @@
 """``trellis learner refit``: refit a district's learner model on its own logs (needs the DB).
 
-    trellis learner refit [--district ID]
+    trellis learner refit [--district ID] [--as USERNAME]
 
 Fits the default learner model on the district's evidence (blended with the shipped prior when
 the district has few responses), makes the result the district's active parameter version in
 one transaction, then recomputes every student's mastery, printing progress and a summary.
 Without ``--district`` every district is refitted in turn. ``ID`` is the district's database id
 or its OneRoster sourcedId. See :mod:`trellis.learning.refit`.
+
+Each refit is audited (``learner.refit`` at the swap, ``learner.recompute`` at the end) with
+``{"via": "cli", "os_user": ...}``; ``--as USERNAME`` names the operator's own Trellis account
+as the actor (a district administrator of the district refitted), otherwise the actor is the
+system (:mod:`trellis.commands.operator`).
 
 The pure engine commands (``learner evaluate``, ``learner fit``) live in
 :mod:`trellis.commands.learner`; this module adds ``refit`` to that group when it exists and
@@ -20,6 +25,7 @@ import sys
 import time
 
 from trellis.commands import django_setup
+from trellis.commands.operator import add_operator_option, cli_details, operator_of
 
 
 def _subcommands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction | None:  # type: ignore[type-arg]
@@ -41,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--district", metavar="ID",
                         help="district id or sourcedId (default: every district)")
+    add_operator_option(parser)
     parser.set_defaults(func=handle_refit)
 
 
@@ -54,7 +61,8 @@ def handle_refit(args: argparse.Namespace) -> int:
     from django.db.models import Q
 
     from trellis.accounts.models import District
-    from trellis.learning.refit import refit_district
+    from trellis.learning.actions import do_refit_district
+    from trellis.learning.queries import can_refit
 
     districts = District.objects.order_by("id")
     if args.district:
@@ -67,10 +75,23 @@ def handle_refit(args: argparse.Namespace) -> int:
             print(f"trellis learner refit: error: no district {args.district!r} "
                   f"(known: {known or 'none'})", file=sys.stderr)
             return 2
+    try:
+        actor = operator_of(args)
+    except LookupError as exc:
+        print(f"trellis learner refit: error: {exc}", file=sys.stderr)
+        return 2
+    if actor is not None:
+        refused = [d for d in districts if not (can_refit(actor) and actor.district_id == d.id)]
+        if refused:
+            names = ", ".join(d.name for d in refused)
+            print(f"trellis learner refit: error: {actor.username} is not a district "
+                  f"administrator of {names}", file=sys.stderr)
+            return 2
     for district in districts:
         print(f"Refitting the learner model of {district.name} (id {district.id})")
         started = time.perf_counter()
-        summary = refit_district(district, progress=_print_progress)
+        summary = do_refit_district(district, actor=actor, progress=_print_progress,
+                                    details=cli_details())
         for line in summary.lines():
             print(f"  {line}")
         print(f"  total time      {time.perf_counter() - started:.2f} s")

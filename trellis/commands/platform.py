@@ -8,8 +8,7 @@ import os
 import sys
 
 from trellis.commands import django_setup
-
-DEFAULT_ADDRESS = "127.0.0.1:8000"
+from trellis.commands.web import add_server_options, serve
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,9 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "demo",
         help="migrate, seed the demo district if the database is empty, and serve it",
         description="Run the fictional demo district: migrate the database, seed it when it "
-        "is empty (a second run reuses the data), then serve on 127.0.0.1:8000.",
+        "is empty (a second run reuses the data), then serve on 127.0.0.1:8000 with the "
+        "production server (gunicorn), as `trellis serve` does.",
     )
-    demo.add_argument("--address", default=DEFAULT_ADDRESS, help="host:port to serve on")
+    add_server_options(demo)
     demo.add_argument("--no-serve", action="store_true", help="prepare the data and stop")
     demo.set_defaults(func=cmd_demo)
 
@@ -35,8 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     seed.set_defaults(func=cmd_seed_demo)
 
-    serve = subparsers.add_parser("serve", help="serve Trellis over HTTP")
-    serve.add_argument("--address", default=DEFAULT_ADDRESS, help="host:port to serve on")
+    serve = subparsers.add_parser(
+        "serve", help="serve Trellis over HTTP",
+        description="Serve Trellis with gunicorn, workers sized to the machine "
+        "(docs/operations.md), or with Django's development server (--dev). Static files are "
+        "collected first when the settings serve collected files and those are out of date.",
+    )
+    add_server_options(serve)
     serve.set_defaults(func=cmd_serve)
 
     manage = subparsers.add_parser(
@@ -72,7 +77,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     django_setup()
     _ensure_data_dir()
     _migrate()
-    from trellis.core.demo import DemoError, seed_demo_district
+    from trellis.portal.demo import DemoError, seed_demo_district
 
     try:
         summary = seed_demo_district(students=args.students, seed=args.seed, progress=print)
@@ -87,12 +92,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("TRELLIS_DEMO", "true")
     # People trying the demo should see the pages a district sees, not debug screens.
     os.environ.setdefault("TRELLIS_DEBUG", "false")
-    django_setup()
+    django_setup("trellis.settings.demo")
     _ensure_data_dir()
     print("Preparing the database…", flush=True)
     _migrate()
     from trellis.accounts.models import District
-    from trellis.core.demo import seed_demo_district
+    from trellis.portal.demo import seed_demo_district
 
     if District.objects.exists():
         print("The database already holds a district: reusing it.")
@@ -100,16 +105,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(seed_demo_district(students=400, seed=2026, progress=print))
     if args.no_serve:
         return 0
-    return cmd_serve(args)
+    # Serve from a fresh process (the same settings, through the environment): the server's
+    # workers are forked from it, and should not inherit the seeding's memory.
+    from django.db import connections
+
+    connections.close_all()
+    argv = [sys.executable, "-m", "trellis.cli", "serve", "--address", args.address]
+    argv += ["--dev"] if args.dev else []
+    argv += ["--workers", str(args.workers)] if args.workers is not None else []
+    argv += ["--threads", str(args.threads)] if args.threads is not None else []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)  # noqa: S606 - our own command, no shell
+    return 0  # not reached
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     django_setup()
     _ensure_data_dir()
-    from django.core.management import call_command
-
-    print(f"Trellis is running at http://{args.address}/  (Ctrl+C stops it)", flush=True)
-    # Django's threaded development server is enough for the demo and a pilot; a district in
-    # production runs trellis.wsgi under a WSGI server (see docs/operations.md).
-    call_command("runserver", args.address, use_reloader=False, insecure_serving=True)
-    return 0
+    return serve(args)

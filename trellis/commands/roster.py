@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from trellis.commands import django_setup, resolve_district
 
 if TYPE_CHECKING:
-    from trellis.roster.importing import ApplyReport
+    from trellis.roster.import_report import ApplyReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -90,7 +90,7 @@ def _print_report(report: ApplyReport) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     django_setup()
     from trellis.accounts.models import District
-    from trellis.roster.importing import do_import_roster_file
+    from trellis.roster.actions_import import do_import_roster_file
 
     if not args.file.exists():
         print(f"trellis roster import: {args.file} does not exist", file=sys.stderr)
@@ -134,7 +134,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     django_setup()
-    from trellis.roster.importing import write_roster_export
+    from trellis.roster.actions_export import write_roster_export
 
     try:
         district = resolve_district(args.district)

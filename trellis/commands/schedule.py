@@ -1,9 +1,12 @@
 """``trellis schedule``: build a school's week and export people's weeks, for operators.
 
-- ``trellis schedule solve --school ID [--time-limit S]`` groups every class of the school,
-  solves the week (OR-Tools CP-SAT) in this process, checks it with the independent validator
-  and stores it (the pages show it at once). It prints the score, the checks and the wishes not
-  met — or, when the week cannot be built, the reasons in words (exit status 1).
+- ``trellis schedule solve --school ID [--time-limit S] [--as USERNAME]`` groups every class
+  of the school, solves the week (OR-Tools CP-SAT) in this process, checks it with the
+  independent validator and stores it (the pages show it at once). It prints the score, the
+  checks and the wishes not met — or, when the week cannot be built, the reasons in words (exit
+  status 1). The solve is audited (``instruction.schedule.solve`` and ``.solved``) with
+  ``{"via": "cli", "os_user": ...}``; ``--as`` names the operator's own account, one allowed to
+  solve the school's week on its page (:mod:`trellis.commands.operator`).
 - ``trellis schedule ics USERNAME OUT.ics`` writes a student's or teacher's current week as an
   iCalendar file (``-`` for standard output); the export is audited.
 """
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 from trellis.commands import django_setup
+from trellis.commands.operator import add_operator_option, cli_details, operator_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     solve.add_argument("--school", type=int, required=True, help="the school's id")
     solve.add_argument("--time-limit", type=float, default=None,
                        help="seconds the solver may search (default: the setting, 10)")
+    add_operator_option(solve)
     solve.set_defaults(func=cmd_solve)
     ics = commands.add_parser(
         "ics", help="write a person's week as an iCalendar file",
@@ -45,13 +50,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def cmd_solve(args: argparse.Namespace) -> int:
     django_setup()
     from trellis.accounts.models import School
+    from trellis.accounts.permissions import NotFound
     from trellis.instruction.actions import do_solve_week
+    from trellis.instruction.queries import access_setup_school
 
     school = School.objects.filter(id=args.school).first()
     if school is None:
         print(f"trellis schedule solve: no school with id {args.school}", file=sys.stderr)
         return 1
-    week = do_solve_week(None, school, inline=True, time_limit_s=args.time_limit)
+    try:
+        actor = operator_of(args)
+        if actor is not None:
+            access_setup_school(actor, school.id)
+    except LookupError as exc:
+        print(f"trellis schedule solve: {exc}", file=sys.stderr)
+        return 1
+    except NotFound:
+        print(f"trellis schedule solve: {args.operator} may not solve the week of "
+              f"{school.name}", file=sys.stderr)
+        return 1
+    week = do_solve_week(actor, school, inline=True, time_limit_s=args.time_limit,
+                         details=cli_details())
     week.refresh_from_db()
     if week.status != "ready":
         print(f"The week of {school.name} cannot be built:", file=sys.stderr)
@@ -78,7 +97,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
     from trellis.accounts.models import Role, User
     from trellis.engine.scheduling import week_to_ics
     from trellis.instruction.actions import record_calendar_export
-    from trellis.instruction.adapters import (
+    from trellis.instruction.queries import (
         entries_for_ics,
         latest_ready_week,
         meetings_of_student,

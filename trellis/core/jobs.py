@@ -8,12 +8,21 @@ error's message, and the exception is logged). The job page (``/jobs/<id>/``) po
 Progress is kept in two places. Work that holds a transaction open (an import writes everything
 in one) would hide row updates from the polling page until it commits, so ``report`` also keeps
 the latest progress in the process's memory (:func:`live_progress`), which the job page prefers;
-the row is what other processes see, and what remains once the job is done. The roster import
-page keeps its live progress the same way.
+the row is what other processes see, and what remains once the job is done.
+
+Every background job of Trellis runs through here, roster imports included. An app that needs
+more than a title and a result keeps its own row linked to the :class:`Job` (the roster import
+keeps its upload, :class:`trellis.roster.models.RosterImportJob`): it records the job with
+:func:`new_job`, writes its row, then starts the work with :func:`launch_job` (on SQLite a
+running import holds the write lock, so the row must be written first); its own page may read
+the job's progress with :func:`live_progress`. The rows are written by the actions of
+:mod:`trellis.core.actions`; who may watch which job is a permission rule
+(``jobs_visible_to`` in :mod:`trellis.accounts.permissions`).
 
 A job whose process ended before it did (a restart, a deploy) would otherwise show "Running"
 forever: each row records its runner, and :func:`settle_if_interrupted` marks such a job failed,
-saying to start it again, when its page is read (:mod:`trellis.core.runners`).
+saying to start it again (or what the app's page says instead), when its page is read
+(:mod:`trellis.core.runners`).
 
 In the embedded default, jobs run in the web process; a deployment that needs more runs the same
 ``work`` functions under a task queue. ``TRELLIS_JOBS_INLINE=true`` (set by the tests and the
@@ -28,14 +37,24 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.db import close_old_connections
-from django.utils import timezone
+from django.db import close_old_connections, models
 
-from trellis.accounts.models import District, User
+from trellis.core.actions import (
+    STARTING,
+    do_create_job,
+    do_fail_job,
+    do_fail_job_if_runner_gone,
+    do_finish_job,
+    do_report_job_progress,
+    do_start_job,
+)
 from trellis.core.models import Job
-from trellis.core.runners import settle_if_runner_gone, this_runner
+from trellis.core.runners import this_runner
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["STARTING", "Report", "Work", "launch_job", "live_progress", "new_job", "run_job",
+           "settle_if_interrupted", "start_job"]
 
 Report = Callable[[float, str], None]
 Work = Callable[[Report], dict[str, Any] | None]
@@ -54,15 +73,38 @@ def start_job(
     title: str,
     work: Work,
     *,
-    district: District | None = None,
-    user: User | None = None,
+    district: models.Model | None = None,
+    user: models.Model | None = None,
     result_url: str = "",
     inline: bool | None = None,
 ) -> Job:
-    job = Job.objects.create(
-        kind=kind, title=title, district=district, created_by=user, result_url=result_url,
-        runner=this_runner(),
+    """Record a job of ``district`` (a District row) started by ``user`` (a User row) and
+    run ``work``: in this thread when ``inline`` (default: ``TRELLIS_JOBS_INLINE``), else in a
+    background thread. The same as :func:`launch_job` of :func:`new_job`."""
+    job = new_job(kind, title, district=district, user=user, result_url=result_url)
+    return launch_job(job, work, inline=inline)
+
+
+def new_job(
+    kind: str,
+    title: str,
+    *,
+    district: models.Model | None = None,
+    user: models.Model | None = None,
+    result_url: str = "",
+) -> Job:
+    """Record a queued job without starting it: for an app that links a record of its own to
+    the job before the work starts (then :func:`launch_job`)."""
+    return do_create_job(
+        kind, title,
+        district_id=district.pk if district is not None else None,
+        user_id=user.pk if user is not None else None,
+        result_url=result_url, runner=this_runner(),
     )
+
+
+def launch_job(job: Job, work: Work, *, inline: bool | None = None) -> Job:
+    """Run ``work`` as the queued ``job`` (see :func:`start_job`)."""
     if inline is None:
         # TRELLIS_JOBS_INLINE: "true" runs jobs in the calling thread (tests, command line).
         inline = os.environ.get("TRELLIS_JOBS_INLINE", "").lower() in {"1", "true", "yes"}
@@ -85,31 +127,22 @@ def _run_in_thread(job_id: int, work: Work) -> None:
 
 
 def run_job(job_id: int, work: Work) -> None:
-    Job.objects.filter(id=job_id).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), message="Starting…",
-        runner=this_runner(),
-    )
+    do_start_job(job_id, this_runner())
 
     def report(fraction: float, message: str) -> None:
         fraction, message = max(0.0, min(1.0, fraction)), message[:300]
         _LIVE[job_id] = (fraction, message)
-        Job.objects.filter(id=job_id).update(progress=fraction, message=message)
+        do_report_job_progress(job_id, fraction, message)
 
     try:
         result = work(report) or {}
     except Exception as exc:
         _LIVE.pop(job_id, None)
         logger.exception("job %s failed", job_id)
-        Job.objects.filter(id=job_id).update(
-            status=Job.Status.FAILED, error=str(exc) or exc.__class__.__name__,
-            finished_at=timezone.now(), message="Failed",
-        )
+        do_fail_job(job_id, str(exc) or exc.__class__.__name__)
         return
     _LIVE.pop(job_id, None)
-    Job.objects.filter(id=job_id).update(
-        status=Job.Status.SUCCEEDED, progress=1.0, result=result, finished_at=timezone.now(),
-        message="Finished",
-    )
+    do_finish_job(job_id, result)
 
 
 INTERRUPTED = (
@@ -118,19 +151,7 @@ INTERRUPTED = (
 )
 
 
-def settle_if_interrupted(job: Job) -> Job:
-    """``job``, marked failed if the process that ran it is gone (module docstring)."""
-    return settle_if_runner_gone(job, (Job.Status.QUEUED, Job.Status.RUNNING),
-                                 status=Job.Status.FAILED, error=INTERRUPTED, message="Failed")
-
-
-def jobs_visible_to(user: User) -> Any:
-    """The jobs a person may watch: their own, and every job of their district for its
-    district administrators."""
-    from trellis.accounts.models import Role
-
-    if not user.is_authenticated or user.district_id is None:
-        return Job.objects.none()
-    if user.role == Role.DISTRICT_ADMIN:
-        return Job.objects.filter(district_id=user.district_id)
-    return Job.objects.filter(created_by=user, district_id=user.district_id)
+def settle_if_interrupted(job: Job, *, error: str = INTERRUPTED) -> Job:
+    """``job``, marked failed with ``error`` if the process that ran it is gone (module
+    docstring); an app whose page says it differently passes its own words."""
+    return do_fail_job_if_runner_gone(job, error)

@@ -1,6 +1,6 @@
 """Turn a permission refusal into the friendly not-found page, in every mode (DEBUG too).
 
-``access_*`` functions raise :class:`~trellis.accounts.permissions.NotFound` both for missing and
+``access_*`` functions raise :class:`~trellis.core.errors.NotFound` both for missing and
 for forbidden objects; the person sees the same "we couldn't find that" page either way.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trellis.accounts.permissions import NotFound
+from trellis.core.errors import NotFound
 
 
 class NotFoundMiddleware:

@@ -1,14 +1,15 @@
 """Which process runs a background job, and whether that process is still there.
 
-In the embedded default a job runs in a thread of the web process (:mod:`trellis.core.jobs`,
-the roster import). If that process ends before the job does (a restart, a deploy, a crash),
-nothing is left to finish the job or to mark it failed, and its page would show "Running"
-forever. So every job row records its *runner*, ``host:pid:token`` (the token tells apart two
-processes that got the same pid one after the other), and a page that reads a queued or running
-job asks :func:`runner_is_gone`: a runner on this host whose process is no longer there (or
-whose pid now belongs to another process) will never finish it, and the job is marked failed
-with a message that says to start it again. A runner on another host is assumed alive: this
-process cannot see it.
+In the embedded default a job runs in a thread of the web process (:mod:`trellis.core.jobs`:
+every kind of job, roster imports included). If that process ends before the job does (a
+restart, a deploy, a crash), nothing is left to finish the job or to mark it failed, and its
+page would show "Running" forever. So every job row records its *runner*, ``host:pid:token``
+(the token tells apart two processes that got the same pid one after the other), and a page
+that reads a queued or running job asks :func:`runner_is_gone`: a runner on this host whose
+process is no longer there (or whose pid now belongs to another process) will never finish
+it, and the job is marked failed with a message that says to start it again
+(:func:`trellis.core.actions.do_fail_job_if_runner_gone`). A runner on another host is
+assumed alive: this process cannot see it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,6 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Collection
-from typing import Any, TypeVar
-
-from django.db import models
-from django.utils import timezone
-
-JobRow = TypeVar("JobRow", bound=models.Model)
 
 _TOKENS: dict[int, str] = {}
 
@@ -55,16 +49,3 @@ def runner_is_gone(runner: str) -> bool:
     except PermissionError:
         return False  # a process we may not signal: it exists
     return False
-
-
-def settle_if_runner_gone(job: JobRow, unfinished: Collection[str], **failed: Any) -> JobRow:
-    """``job`` (a row with ``status``, ``runner`` and ``finished_at``), updated with ``failed``
-    when it is still in an ``unfinished`` status but its runner is gone: nothing else will ever
-    finish it. Only a row still in the status that was read is changed, so a job that finished
-    meanwhile keeps its result."""
-    status = job.status  # type: ignore[attr-defined]
-    if status in unfinished and runner_is_gone(job.runner):  # type: ignore[attr-defined]
-        type(job)._default_manager.filter(pk=job.pk, status=status).update(
-            finished_at=timezone.now(), **failed)
-        job.refresh_from_db()
-    return job

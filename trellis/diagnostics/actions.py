@@ -7,8 +7,11 @@
   session and feeds the placement to the learner model (:func:`feed_placement`);
 - :func:`do_pause` marks a session paused ("abandoned" in the data: left before the end); the
   next visit resumes it where it stopped;
+- :func:`do_resume` puts a paused session back in progress when the student opens it again;
 - :func:`do_reopen` lets a teacher (re)open the check for students: a new session, started from
-  the mastery of that moment, never a gate.
+  the mastery of that moment, never a gate;
+- :func:`do_calibrate` stores items' slip and guess fitted from the district's evidence
+  (:mod:`trellis.diagnostics.calibration`).
 """
 
 from __future__ import annotations
@@ -17,21 +20,25 @@ import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from trellis.accounts.models import Role, User
+from trellis.accounts.models import District, Role, User
 from trellis.audit.actions import record
-from trellis.curriculum.adapters import load_framework
-from trellis.curriculum.models import Framework, Item, Standard
+from trellis.content.models import Item
 from trellis.diagnostics import bank
+from trellis.diagnostics.calibration import CalibrationReport, calibrate
 from trellis.diagnostics.models import (
     DiagnosticAssignment,
     DiagnosticResponse,
     DiagnosticSession,
+    ItemCalibration,
 )
 from trellis.engine.assessment import DiagnosticSession as LiveSession
+from trellis.frameworks.adapters import load_framework
+from trellis.frameworks.models import Framework, Standard
 from trellis.learning.actions import do_record_evidence
 from trellis.learning.models import MasteryState
 from trellis.roster.models import Class
@@ -189,17 +196,18 @@ def _finish(session: DiagnosticSession, current: LiveSession) -> None:
     fed = feed_placement(session, result.probabilities, result.uncertain, current)
     record(session.student, "diagnostic.complete", session.student,
            details={"session": session.id, "items": result.items_answered,
-                    "stop": result.stop_reason, "mastered": len(result.mastered),
+                    "stop": result.stop_reason, "likely_known": len(result.likely_known),
                     "ready": len(result.frontier), "placement_evidence": fed})
 
 
 def feed_placement(session: DiagnosticSession, probabilities: Mapping[str, float],
                    uncertain: Iterable[str], current: LiveSession) -> int:
     """Feed the placement to the learner model: one ``diagnostic`` evidence, with no item and
-    ``score`` = P(mastered), for each standard the check classified with confidence and did
-    not ask about directly (asked ones already have their answers as evidence). Uncertain and
-    not-assessable standards get nothing. The learner model counts score ≥ 0.5 as a success
-    of the pseudo-item "diagnostic", so a refit learns how far placements predict answers."""
+    ``score`` = the check's P(known), for each standard the check classified with confidence
+    and did not ask about directly (asked ones already have their answers as evidence).
+    Uncertain and not-assessable standards get nothing. The learner model counts score ≥ 0.5
+    as a success of the pseudo-item "diagnostic", so a refit learns how far placements predict
+    answers."""
     asked: set[str] = set()
     for answer in current.answers:
         asked.update(current.engine.items[current.engine.item_index[answer.item_id]].standards)
@@ -235,11 +243,19 @@ def do_pause(session_id: int, student: User) -> DiagnosticSession:
     return session
 
 
-def do_resume(session: DiagnosticSession) -> None:
-    if session.status == Status.ABANDONED:
-        DiagnosticSession.objects.filter(id=session.id, status=Status.ABANDONED).update(
-            status=Status.IN_PROGRESS)
-        session.status = Status.IN_PROGRESS
+def do_resume(session: DiagnosticSession, student: User) -> None:
+    """The student opened their paused check again: it is in progress (audited once, by
+    whichever request resumes it)."""
+    if session.status != Status.ABANDONED:
+        return
+    with transaction.atomic():
+        resumed = DiagnosticSession.objects.filter(
+            id=session.id, student=student, status=Status.ABANDONED,
+        ).update(status=Status.IN_PROGRESS)
+        if resumed:
+            record(student, "diagnostic.resume", student,
+                   details={"session": session.id, "answered": session.items_answered})
+    session.status = Status.IN_PROGRESS
 
 
 def do_reopen(actor: User, klass: Class, framework: Framework,
@@ -259,3 +275,23 @@ def do_reopen(actor: User, klass: Class, framework: Framework,
                    details={"class": klass.id, "framework": framework.id})
             count += 1
     return count
+
+
+def do_calibrate(district: District, *, user: User | None = None, dry_run: bool = False,
+                 min_responses: int = 5, details: Mapping[str, Any] | None = None,
+                 ) -> CalibrationReport:
+    """Fit items' slip and guess from the district's evidence
+    (:mod:`trellis.diagnostics.calibration`) and store them, audited; ``dry_run`` stores
+    nothing. ``details`` add to the audit entry (``{"via": "cli", ...}``)."""
+    report = calibrate(district, dry_run=dry_run, min_responses=min_responses)
+    if dry_run:
+        return report
+    with transaction.atomic():
+        for item_id, (slip, guess, n) in report.fitted.items():
+            ItemCalibration.objects.update_or_create(
+                item_id=item_id, defaults={"district": district, "slip": slip,
+                                           "guess": guess, "responses": n})
+        record(user, "diagnostic.calibrate", None, district=district,
+               details={"items": len(report.fitted), "skipped": report.skipped,
+                        **(details or {})})
+    return report

@@ -1,4 +1,9 @@
-"""Diagnostic API: a session's result and a class's heatmap (same access rules as the pages)."""
+"""Diagnostic API: a session's result and a class's heatmap (same access rules as the pages).
+
+A result lists the standards the check found ``likely_known`` (its own 0.5 threshold — not
+*mastered*, which only the district's mastery rule decides), the ``frontier`` (ready to learn)
+and ``not_assessable``; a heatmap cell is ``likely_known``, ``ready`` or ``not_yet``.
+"""
 
 from __future__ import annotations
 

@@ -9,11 +9,12 @@ scope: the engine reports them *not assessable* and never guesses them.
 
 **Item bank.** Every ``curriculum.Item`` of the district aligned to a standard in scope becomes
 a :class:`~trellis.engine.assessment.DiagnosticItem` ``item:<pk>`` requiring those standards,
-with the slip and guess fitted by ``trellis diagnostic calibrate`` (defaults 0.1 / 0.2).
+with the slip and guess fitted by ``trellis diagnostic calibrate`` (until then the engine's
+defaults, :data:`trellis.engine.mastery.DEFAULT_SLIP` / ``DEFAULT_GUESS``: 0.1 / 0.2).
 
 **Prior from current mastery.** A check (re)started after the learner model has evidence
 starts from it: a standard with a mastery estimate *p* gets the difficulty ``-logit(p)`` (at
-average ability it is mastered with probability *p*); one without evidence gets
+average ability the check takes it as known with probability *p*); one without evidence gets
 ``0.5 × (its grade − the student's grade)``. The prior still respects the prerequisites.
 
 **Caches.** The spec (scope, bank, prior) is stored with the session, so the engine is a pure
@@ -35,8 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trellis.accounts.models import User
-from trellis.curriculum.adapters import load_framework
-from trellis.curriculum.models import Framework, Item
+from trellis.content.models import Item
 from trellis.engine.assessment import (
     AbilityPrior,
     DiagnosticConfig,
@@ -45,9 +45,10 @@ from trellis.engine.assessment import (
     DiagnosticSession,
 )
 from trellis.engine.competencies import CompetencyGraph
+from trellis.engine.mastery import DEFAULT_GUESS, DEFAULT_SLIP
+from trellis.frameworks.adapters import load_framework
+from trellis.frameworks.models import Framework
 
-DEFAULT_SLIP = 0.1
-DEFAULT_GUESS = 0.2
 MAX_ITEMS = 25
 CONFIDENCE = 0.9
 # Checks may be resumed days later: no time limit.

@@ -5,7 +5,8 @@ framework with items). In the math class of the demo student account it drives t
 actions (:func:`~trellis.diagnostics.actions.do_start_session`,
 :func:`~trellis.diagnostics.actions.do_answer`) for up to ``completed`` classmates, answering
 like a simulated student (seeded): a standard counts as known when its grade is below the
-student's grade plus a personal ability offset, and answers slip (10%) or are guessed (20%).
+student's grade plus a personal ability offset, and answers slip or are guessed at the engine's
+default rates (:data:`~trellis.engine.mastery.DEFAULT_SLIP` 10%, ``DEFAULT_GUESS`` 20%).
 One more classmate pauses after ``pause_after`` questions; the demo student account is left
 to take the check themselves. Running it again changes nothing for students who already have
 a check.
@@ -18,11 +19,12 @@ from collections.abc import Callable
 
 from trellis.accounts.models import District, Role, User
 from trellis.core.models import DemoAccount
-from trellis.curriculum.adapters import load_framework
 from trellis.diagnostics import actions
 from trellis.diagnostics.bank import grade_number
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.diagnostics.queries import diagnostic_frameworks
+from trellis.engine.mastery import DEFAULT_GUESS, DEFAULT_SLIP
+from trellis.frameworks.adapters import load_framework
 from trellis.roster.models import Enrollment
 
 Progress = Callable[[str], object]
@@ -51,7 +53,7 @@ def _drive(student: User, session: DiagnosticSession, rng: random.Random,
                 knowledge[code] = _knows(grade_number(graph.standard(code).grade), grade,
                                          ability, rng)
             known = known and knowledge[code]
-        correct = rng.random() < (0.9 if known else 0.2)
+        correct = rng.random() < (1.0 - DEFAULT_SLIP if known else DEFAULT_GUESS)
         actions.do_answer(session.id, student, engine_item=item,
                           idempotency_key=f"demo-{session.id}-{n}", correct=correct,
                           response="(demo)")

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 
 from trellis.accounts.models import District
-from trellis.curriculum.models import Framework, Item
+from trellis.content.models import Item
+from trellis.frameworks.models import Framework
 from trellis.roster.models import Class
 
 

@@ -1,5 +1,10 @@
 """Permission-checked reads of diagnostic sessions and the class heatmap.
 
+A finished check-up sorts each standard it could ask about into *likely known* (the check's
+belief reached its 0.5 threshold), *ready* or *not yet* (:func:`classify`). "Likely known" is
+the check-up's own word: only the district's mastery rule (:mod:`trellis.engine.mastery`,
+applied by :mod:`trellis.learning`) calls a standard *mastered*.
+
 A session is visible to whoever sees its student (:func:`students_visible_to`: the student,
 their guardians, their teachers, the school's and district's administrators); only the
 student answers it. The class page goes through :func:`access_class`. A missing and a
@@ -16,20 +21,22 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound, students_visible_to
-from trellis.curriculum.adapters import load_framework
-from trellis.curriculum.models import Framework, Item
+from trellis.content.models import Item
 from trellis.diagnostics.models import DiagnosticAssignment, DiagnosticSession
+from trellis.frameworks.adapters import load_framework
+from trellis.frameworks.models import Framework
 from trellis.roster.models import Class
-from trellis.roster.queries import class_students
+from trellis.roster.queries import class_learners
 
 Status = DiagnosticSession.Status
 
-MASTERED, READY, NOT_YET = "mastered", "ready", "not_yet"
+LIKELY_KNOWN, READY, NOT_YET = "likely_known", "ready", "not_yet"
 IDLE = dt.timedelta(hours=1)
-CELL_LABELS = {MASTERED: "Knows it", READY: "Ready", NOT_YET: "Not yet"}
+CELL_LABELS = {LIKELY_KNOWN: _("Likely known"), READY: _("Ready"), NOT_YET: _("Not yet")}
 
 
 def sessions_visible_to(user: User) -> QuerySet[DiagnosticSession]:
@@ -84,22 +91,29 @@ def open_assignment(student: User, framework: Framework) -> DiagnosticAssignment
 
 
 def classify(result: dict[str, Any]) -> dict[str, str]:
-    """A completed session's result as ``{code: mastered | ready | not_yet}`` (assessable
-    standards only; not-assessable ones are absent, never guessed)."""
-    mastered = set(result.get("mastered", []))
+    """A completed session's result as ``{code: likely_known | ready | not_yet}``
+    (assessable standards only; not-assessable ones are absent, never guessed)."""
+    likely_known = set(result.get("likely_known", []))
     ready = set(result.get("frontier", []))
-    return {code: MASTERED if code in mastered else READY if code in ready else NOT_YET
+    return {code: LIKELY_KNOWN if code in likely_known else READY if code in ready else NOT_YET
             for code in result.get("probabilities", {})}
+
+
+def sessions_of(student: User) -> QuerySet[DiagnosticSession]:
+    """Every check-up of a student the caller already obtained through an ``access_*``
+    function, newest first, with its framework."""
+    return DiagnosticSession.objects.filter(student=student).select_related(
+        "framework").order_by("-started_at", "-id")
 
 
 def checkup_rows(sessions: Iterable[DiagnosticSession]) -> list[dict[str, Any]]:
     """Check-ups as their list pages show them: each session with how many standards its
-    result says the student knows, is ready for and not yet (zeros while unfinished)."""
+    result says the student likely knows, is ready for and not yet (zeros while unfinished)."""
     rows = []
     for session in sessions:
         counts = Counter(classify(session.result).values()) if session.finished else Counter()
-        rows.append({"session": session, "knows": counts[MASTERED], "ready": counts[READY],
-                     "not_yet": counts[NOT_YET]})
+        rows.append({"session": session, "likely_known": counts[LIKELY_KNOWN],
+                     "ready": counts[READY], "not_yet": counts[NOT_YET]})
     return rows
 
 
@@ -132,7 +146,7 @@ def class_heatmap(klass: Class, framework_id: int | None = None,
                   domain: str = "") -> ClassHeatmap:
     """Students × standards of a class's latest completed checks (the caller has access)."""
     frameworks = diagnostic_frameworks(klass.district_id)
-    students = list(class_students(klass))
+    students = list(class_learners(klass))
     framework = next((f for f in frameworks if f.id == framework_id), None)
     if framework is None and frameworks:
         counts = {f.id: DiagnosticSession.objects.filter(framework=f, student__in=students)
@@ -175,7 +189,7 @@ def class_heatmap(klass: Class, framework_id: int | None = None,
             columns.append({
                 "code": code, "statement": graph.standard(code).label,
                 "standard_id": ids.get(code),
-                "mastered": cells.count(MASTERED), "ready": cells.count(READY),
+                "likely_known": cells.count(LIKELY_KNOWN), "ready": cells.count(READY),
                 "not_yet": cells.count(NOT_YET),
             })
         for row in rows:
@@ -184,5 +198,5 @@ def class_heatmap(klass: Class, framework_id: int | None = None,
                 continue  # listed under "Students" as not taken
             for column in columns:
                 status = result.get(column["code"], "")
-                row.cells.append((status, CELL_LABELS.get(status, "")))
+                row.cells.append((status, str(CELL_LABELS.get(status, ""))))
     return ClassHeatmap(klass, framework, frameworks, columns, rows, domains, domain)

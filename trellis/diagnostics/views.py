@@ -9,6 +9,7 @@ again with a hint and nothing is recorded. "I don't know yet" counts as not yet 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from typing import Any
 
@@ -20,16 +21,18 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from trellis.accounts.models import Role, User
-from trellis.accounts.permissions import NotFound, classes_visible_to
+from trellis.accounts.permissions import NotFound
 from trellis.accounts.queries import access_student
-from trellis.curriculum.adapters import load_framework
-from trellis.curriculum.items import engine_item
-from trellis.curriculum.models import Item
-from trellis.curriculum.views_frameworks import context_codes, layout_map
-from trellis.curriculum.views_practice import answer_hint, render_text
+from trellis.content.items import engine_item
+from trellis.content.queries import get_item
+from trellis.content.rendering import answer_hint, render_text
 from trellis.diagnostics import actions, bank
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.diagnostics.queries import (
+    CELL_LABELS,
+    LIKELY_KNOWN,
+    NOT_YET,
+    READY,
     access_diagnostic_framework,
     access_own_session,
     access_session,
@@ -43,7 +46,10 @@ from trellis.diagnostics.queries import (
 )
 from trellis.engine.assessment import SessionMismatchError
 from trellis.engine.content import InteractionType, check_answer
-from trellis.roster.queries import access_class, class_students
+from trellis.frameworks.adapters import load_framework
+from trellis.frameworks.layout import MapNode, context_codes, layout_map
+from trellis.roster.permissions import classes_visible_to
+from trellis.roster.queries import access_class, class_learners
 
 Status = DiagnosticSession.Status
 MINI_MAP_LIMIT = 40  # standards drawn on the result page before it narrows to one grade
@@ -92,7 +98,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("diagnostic-session", session_id=session.id)
 
 
-def _question(row: Item) -> dict[str, Any]:
+def _question(row: Any) -> dict[str, Any]:
     item = engine_item(row)
     step = item.steps[0]
     fmt = item.source.format
@@ -136,11 +142,11 @@ def _render_question(request: HttpRequest, session: DiagnosticSession, *, messag
     except (SessionMismatchError, KeyError, ValueError):
         return render(request, "diagnostics/outdated.html", {"session": session}, status=409)
     was_paused = session.status == Status.ABANDONED
-    actions.do_resume(session)
+    actions.do_resume(session, _user(request))  # only the student opens their own check
     item_id = current.next_item()
     if item_id is None:  # stopped without a final answer (an old document): finish it
         return redirect("diagnostic-result", session_id=session.id)
-    row = Item.objects.filter(id=bank.item_pk(item_id)).first()
+    row = get_item(bank.item_pk(item_id))
     if row is None:
         return render(request, "diagnostics/outdated.html", {"session": session}, status=409)
     context = {
@@ -165,9 +171,10 @@ def answer(request: HttpRequest, session_id: int) -> HttpResponse:
     correct = False
     if not skipped:
         try:
-            row = Item.objects.get(id=bank.item_pk(engine_item_id),
-                                   district_id=session.district_id)
-        except (Item.DoesNotExist, ValueError, IndexError):
+            row = get_item(bank.item_pk(engine_item_id), district_id=session.district_id)
+        except (ValueError, IndexError):
+            row = None
+        if row is None:
             return redirect("diagnostic-session", session_id=session.id)
         step = engine_item(row).steps[0]
         response: str | list[str]
@@ -217,8 +224,28 @@ def _mini_map(session: DiagnosticSession, statuses: dict[str, str]) -> dict[str,
         shown, context = own, context_codes(graph, own)
     layout = layout_map(graph, shown, context=context, colouring=statuses,
                         standard_ids=loaded.standard_ids)
+    # the nodes carry the check-up's statuses, named in the check-up's words
+    layout = dataclasses.replace(layout, nodes=tuple(
+        CheckupMapNode(**{f.name: getattr(n, f.name) for f in dataclasses.fields(n)})
+        for n in layout.nodes))
     return {"layout": layout, "listed": [n for n in layout.nodes if not n.context],
             "map_partial": bool(context)}
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckupMapNode(MapNode):
+    """A node of the result's mini map: its status is the check-up's (likely known, ready,
+    not yet), never the mastery the skill map's own labels speak of."""
+
+    @property
+    def accessible_name(self) -> str:
+        text = self.statement if len(self.statement) <= 140 else self.statement[:137] + "…"
+        parts = [self.code]
+        if self.context:
+            parts.append("prerequisite from outside this view")
+        if self.status in CELL_LABELS:
+            parts.append(str(CELL_LABELS[self.status]))
+        return ", ".join(parts) + ": " + text
 
 
 @login_required
@@ -249,7 +276,8 @@ def result(request: HttpRequest, session_id: int) -> HttpResponse:
             map_url += f"?student={session.student_id}"
     context = {
         "session": session, "student": session.student, "is_student": user.id == session.student_id,
-        "known": listing("mastered"), "ready": listing("ready"), "not_yet": listing("not_yet"),
+        "likely_known": listing(LIKELY_KNOWN), "ready": listing(READY),
+        "not_yet": listing(NOT_YET),
         "not_assessable": not_assessable, "map_url": map_url,
         "framework": session.framework, "query": f"student={session.student_id}",
         **_mini_map(session, statuses),
@@ -284,7 +312,7 @@ def reopen(request: HttpRequest, class_id: int) -> HttpResponse:
         if default is None:
             raise NotFound from None
         framework = default
-    students = class_students(klass)
+    students = class_learners(klass)
     wanted = request.POST.get("student", "")
     if wanted:
         try:

@@ -46,6 +46,13 @@ MASTERED: MasteryStatus = "mastered"
 IN_PROGRESS: MasteryStatus = "in_progress"
 NOT_STARTED: MasteryStatus = "not_started"
 
+# How one answer reads as evidence of mastery (the BKT / BLIM response model): a student who has
+# mastered what an item asks still *slips* (answers wrong) this often, and one who has not still
+# *guesses* right this often. Defined once here: the BKT priors, the BestLR+ reading of mastery,
+# the diagnostic's uncalibrated items and the diagnostic's calibration all start from them.
+DEFAULT_SLIP = 0.1
+DEFAULT_GUESS = 0.2
+
 
 class MasteryRuleError(ValueError):
     """A mastery rule (or its JSON) that cannot be used; ``field`` names the culprit."""

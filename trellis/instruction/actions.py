@@ -1,15 +1,15 @@
 """Every write of the instruction area: group overrides, school set-up, solving a week.
 
 Each ``do_*`` runs in one transaction and records an audit event. Callers have already checked
-permissions through :mod:`trellis.instruction.queries`. Bad input raises :class:`SetupError`
-with a message for people, and changes nothing.
+permissions through :mod:`trellis.instruction.queries`, which also builds what the engines
+solve. Bad input raises :class:`SetupError` with a message for people, and changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,12 +21,6 @@ from trellis.accounts.models import Role, School, User
 from trellis.audit.actions import record
 from trellis.core.jobs import start_job
 from trellis.engine.scheduling import solve_week, validate_schedule
-from trellis.instruction.adapters import (
-    SetupIncomplete,
-    school_week,
-    week_result,
-    week_start,
-)
 from trellis.instruction.models import (
     DAY_NAMES,
     BellSchedule,
@@ -37,6 +31,12 @@ from trellis.instruction.models import (
     StudentAvailability,
     TeacherAvailability,
     WeeklySchedule,
+)
+from trellis.instruction.queries import (
+    SetupIncomplete,
+    school_week,
+    week_result,
+    week_start,
 )
 from trellis.roster.models import Class, Enrollment
 
@@ -130,28 +130,40 @@ KEEP_WEEKS = 10
 
 def do_solve_week(
     actor: User | None, school: School, *, inline: bool | None = None,
-    time_limit_s: float | None = None,
+    time_limit_s: float | None = None, details: Mapping[str, Any] | None = None,
 ) -> WeeklySchedule:
-    """Re-solve the school's week as a job (in the background for a large school)."""
+    """Re-solve the school's week as a job (in the background for a large school).
+
+    Audited twice: ``instruction.schedule.solve`` when it is asked for (``actor``: who asked;
+    ``None`` for the system — the command line without ``--as``, the demo — with ``details``
+    such as ``{"via": "cli", ...}``), and ``instruction.schedule.solved`` with the outcome when
+    the week is stored (ready, infeasible or failed)."""
     if inline is None:
         students = school_people(school, Role.STUDENT).count()
         inline = True if students <= INLINE_STUDENT_LIMIT else None  # None: the env decides
-    week = WeeklySchedule.objects.create(
-        district_id=school.district_id, school=school, week_start=week_start(),
-        requested_by=actor,
-    )
-    # Every change re-solves: keep the latest few weeks of a school, not every attempt.
-    stale = WeeklySchedule.objects.filter(school=school).order_by("-id")[KEEP_WEEKS:]
-    WeeklySchedule.objects.filter(id__in=[row.id for row in stale]).delete()
-    record(actor, "instruction.schedule.solve", school, district=school.district,
-           details={"weekly_schedule": week.id})
+    extra = dict(details or {})
+    with transaction.atomic():
+        week = WeeklySchedule.objects.create(
+            district_id=school.district_id, school=school, week_start=week_start(),
+            requested_by=actor,
+        )
+        # Every change re-solves: keep the latest few weeks of a school, not every attempt.
+        stale = WeeklySchedule.objects.filter(school=school).order_by("-id")[KEEP_WEEKS:]
+        WeeklySchedule.objects.filter(id__in=[row.id for row in stale]).delete()
+        record(actor, "instruction.schedule.solve", school, district=school.district,
+               details={"weekly_schedule": week.id, **extra})
 
     def work(report: Any) -> dict[str, Any]:
         try:
-            return solve_into(week.id, report, time_limit_s=time_limit_s)
-        except Exception:
+            return solve_into(week.id, report, time_limit_s=time_limit_s, details=extra)
+        except Exception as exc:
             # The job records the error; the week must not look "solving" forever.
-            WeeklySchedule.objects.filter(id=week.id).update(status=WeeklySchedule.Status.FAILED)
+            with transaction.atomic():
+                WeeklySchedule.objects.filter(id=week.id).update(
+                    status=WeeklySchedule.Status.FAILED)
+                record(actor, "instruction.schedule.solved", school, district=school.district,
+                       details={"weekly_schedule": week.id, "status": "failed",
+                                "error": type(exc).__name__, **extra})
             raise
 
     job = start_job(
@@ -164,17 +176,21 @@ def do_solve_week(
 
 
 def solve_into(
-    week_id: int, report: Any = None, *, time_limit_s: float | None = None
+    week_id: int, report: Any = None, *, time_limit_s: float | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build and solve the week of the row ``week_id`` and store the answer in it."""
-    week = WeeklySchedule.objects.select_related("school").get(id=week_id)
+    """Build and solve the week of the row ``week_id`` and store the answer in it (audited
+    as ``instruction.schedule.solved``, by whoever asked for the week, with ``details``)."""
+    week = WeeklySchedule.objects.select_related("school__district", "requested_by").get(
+        id=week_id)
+    extra = dict(details or {})
     try:
         inputs = school_week(week.school, report)
     except SetupIncomplete as exc:
-        _finish(week, WeeklySchedule.Status.INFEASIBLE, problems=[str(exc)])
+        _finish(week, WeeklySchedule.Status.INFEASIBLE, problems=[str(exc)], details=extra)
         return {"status": "infeasible"}
     except ValueError as exc:  # the engine refused the problem: say so in words
-        _finish(week, WeeklySchedule.Status.INFEASIBLE, problems=[str(exc)])
+        _finish(week, WeeklySchedule.Status.INFEASIBLE, problems=[str(exc)], details=extra)
         return {"status": "infeasible"}
     if report:
         report(0.3, f"Solving the week: {len(inputs.problem.requests)} sessions to place…")
@@ -182,7 +198,7 @@ def solve_into(
     schedule = solve_week(inputs.problem, time_limit_s=limit, num_workers=1, seed=0)
     if not schedule.feasible:
         _finish(week, WeeklySchedule.Status.INFEASIBLE, problems=list(schedule.problems),
-                seconds=schedule.solve_seconds)
+                seconds=schedule.solve_seconds, details=extra)
         return {"status": "infeasible"}
     if report:
         report(0.9, "Checking the week against every rule…")
@@ -203,18 +219,27 @@ def solve_into(
             }
             if soft else {}
         ),
+        details=extra,
     )
     return {"status": "ready", "meetings": len(schedule.meetings), "violations": len(violations)}
 
 
 def _finish(week: WeeklySchedule, status: str, *, result: dict[str, Any] | None = None,
             problems: list[str] | None = None, violations: list[str] | None = None,
-            soft: dict[str, Any] | None = None, seconds: float = 0.0) -> None:
-    WeeklySchedule.objects.filter(id=week.id).update(
-        status=status, result=result or {}, problems=problems or [],
-        violations=violations or [], soft=soft or {},
-        soft_score=(soft or {}).get("score"), solve_seconds=round(seconds, 3),
-    )
+            soft: dict[str, Any] | None = None, seconds: float = 0.0,
+            details: Mapping[str, Any] | None = None) -> None:
+    with transaction.atomic():
+        WeeklySchedule.objects.filter(id=week.id).update(
+            status=status, result=result or {}, problems=problems or [],
+            violations=violations or [], soft=soft or {},
+            soft_score=(soft or {}).get("score"), solve_seconds=round(seconds, 3),
+        )
+        record(week.requested_by, "instruction.schedule.solved", week.school,
+               district=week.school.district, details={
+                   "weekly_schedule": week.id, "status": status,
+                   "meetings": len((result or {}).get("meetings", [])),
+                   "problems": len(problems or []), "violations": len(violations or []),
+                   "score": (soft or {}).get("score"), **(details or {})})
 
 
 def record_calendar_export(actor: User | None, person: User, week: WeeklySchedule) -> None:

@@ -11,17 +11,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from trellis.instruction.adapters import (
+from trellis.instruction.queries import (
+    access_student_week,
+    access_teacher_week,
+    access_today_class,
     class_today,
     latest_ready_week,
     meetings_of_student,
     meetings_of_teacher,
     school_of,
-)
-from trellis.instruction.queries import (
-    access_student_week,
-    access_teacher_week,
-    access_today_class,
 )
 
 router = Router(tags=["instruction"])

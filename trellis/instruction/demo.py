@@ -110,7 +110,8 @@ def seed_instruction(
         say(f"  {school.name}: {counts['periods']} periods, {counts['rooms']} rooms, "
             f"prep periods for {counts['teachers']} teachers")
         if solve and counts["teachers"]:
-            week = do_solve_week(None, school, inline=True, time_limit_s=DEMO_SOLVE_SECONDS)
+            week = do_solve_week(None, school, inline=True, time_limit_s=DEMO_SOLVE_SECONDS,
+                                 details={"via": "demo"})
             week.refresh_from_db()
             if week.status == "ready":
                 totals["weeks"] += 1

@@ -28,12 +28,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role, School, User
-from trellis.accounts.permissions import (
-    classes_visible_to,
-    schools_visible_to,
-    staff_visible_to,
-    students_visible_to,
-)
+from trellis.accounts.permissions import schools_visible_to, staff_visible_to, students_visible_to
 from trellis.engine.scheduling import week_to_ics
 from trellis.instruction.actions import (
     SetupError,
@@ -51,8 +46,22 @@ from trellis.instruction.actions import (
     record_calendar_export,
     school_people,
 )
-from trellis.instruction.adapters import (
+from trellis.instruction.models import (
+    DAY_NAMES,
+    BellSchedule,
+    FixedBlock,
+    Period,
+    Room,
+    StudentAvailability,
+    TeacherAvailability,
+    WeeklySchedule,
+)
+from trellis.instruction.queries import (
     ClassToday,
+    access_setup_school,
+    access_student_week,
+    access_teacher_week,
+    access_today_class,
     class_today,
     entries_for_ics,
     follows_the_map,
@@ -65,23 +74,7 @@ from trellis.instruction.adapters import (
     week_grid,
     week_start,
 )
-from trellis.instruction.models import (
-    DAY_NAMES,
-    BellSchedule,
-    FixedBlock,
-    Period,
-    Room,
-    StudentAvailability,
-    TeacherAvailability,
-    WeeklySchedule,
-)
-from trellis.instruction.queries import (
-    access_setup_school,
-    access_student_week,
-    access_teacher_week,
-    access_today_class,
-)
-from trellis.roster.models import Class
+from trellis.roster.permissions import classes_visible_to
 
 FLAG_WORDS = {"stuck": "Stuck", "behind_pace": "Behind pace",
               "diagnostic_gaps": "Diagnostic gaps"}
@@ -124,7 +117,7 @@ def _with_names(text: str, today: ClassToday, shown: dict[str, str] | None = Non
                    else m.group(1), text)
 
 
-def _board_context(klass: Class) -> dict[str, Any]:
+def _board_context(klass: Any) -> dict[str, Any]:
     today = class_today(klass)
     result = today.result
     shown = {group.group_id: f"group {number} ({group.standard})"
@@ -167,7 +160,7 @@ def _board_context(klass: Class) -> dict[str, Any]:
     }
 
 
-def _week_panel_context(klass: Class) -> dict[str, Any]:
+def _week_panel_context(klass: Any) -> dict[str, Any]:
     latest = latest_week(klass.school_id)
     ready = latest_ready_week(klass.school_id)
     grid = week_grid(ready, meetings_of_class(ready, klass.id)) if ready else None
@@ -191,7 +184,7 @@ def today_week(request: HttpRequest, class_id: int) -> HttpResponse:
                                                             **_week_panel_context(klass)})
 
 
-def _after_change(request: HttpRequest, klass: Class, message: str) -> HttpResponse:
+def _after_change(request: HttpRequest, klass: Any, message: str) -> HttpResponse:
     """Re-solve the week in the background and show the new board."""
     do_solve_week(_user(request), klass.school)
     if request.htmx:  # type: ignore[attr-defined]
@@ -202,7 +195,7 @@ def _after_change(request: HttpRequest, klass: Class, message: str) -> HttpRespo
     return redirect("today-class", class_id=klass.id)
 
 
-def _refused(request: HttpRequest, klass: Class, error: SetupError) -> HttpResponse:
+def _refused(request: HttpRequest, klass: Any, error: SetupError) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         context = _board_context(klass)
         context["flash_error"] = str(error)

@@ -1,7 +1,9 @@
-"""The learner model inside the platform: evidence in, mastery out.
+"""The learner model inside the platform: evidence in, mastery out (the computation; every
+write is in :mod:`trellis.learning.actions`).
 
 Every piece of evidence moves the student's mastery **in the same transaction** that stores it
-(:func:`apply_evidence`, called by :func:`~trellis.learning.actions.do_record_evidence`):
+(:func:`~trellis.learning.actions.do_record_evidence`, which computes the move with
+:func:`fold_evidence`):
 
 1. the district's *active* learner-model parameters are loaded — the newest
    :class:`~trellis.learning.models.LearnerModelParameters` row marked active, or, before the
@@ -45,17 +47,11 @@ import json
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-from trellis.curriculum.models import Standard
 from trellis.engine.learner import LearnerModel, State
-from trellis.learning.models import (
-    EvidenceEvent,
-    LearnerModelParameters,
-    LearnerModelState,
-    MasteryState,
-)
+from trellis.frameworks.models import Standard
+from trellis.learning.models import EvidenceEvent, LearnerModelParameters
 from trellis.learning.prior import prior_document
 
 logger = logging.getLogger(__name__)
@@ -194,18 +190,20 @@ def step(model: LearnerModel, state: State, response: Response
     return {code: (before[code], mastery_of(model, state, code)) for code in response.skills}
 
 
-def apply_evidence(event: EvidenceEvent, standards: list[Standard]) -> None:
-    """Move the student's mastery with one new piece of evidence (inside the caller's
-    transaction; see the module docstring)."""
-    if not moves_mastery(event):
-        return
-    active = active_model(event.district_id)
-    learner, _ = LearnerModelState.objects.select_for_update().get_or_create(
-        student_id=event.student_id,
-        defaults={"district_id": event.district_id, "state": {},
-                  "parameters_version": active.version},
-    )
-    state = learner.state or active.model.initial_state(str(event.student_id))
+@dataclass(frozen=True)
+class EvidenceStep:
+    """What one piece of evidence does to a student's model: the learner state after it, and
+    each standard's mastery ``(standard, before, after)``."""
+
+    state: State
+    moved: list[tuple[Standard, float, float]]
+
+
+def fold_evidence(active: ActiveModel, state: State, event: EvidenceEvent,
+                  standards: Sequence[Standard]) -> EvidenceStep:
+    """Fold one new piece of evidence into the student's ``state`` (updated in place; a state
+    this engine cannot read is rebuilt from the student's earlier evidence first). Computes
+    only: :func:`trellis.learning.actions.do_record_evidence` stores the result."""
     by_code: dict[str, list[Standard]] = {}
     for standard in standards:  # two frameworks of a district may share a code
         by_code.setdefault(skill_of(standard), []).append(standard)
@@ -220,23 +218,9 @@ def apply_evidence(event: EvidenceEvent, standards: list[Standard]) -> None:
         for _ in replay(active.model, event.student_id, earlier, state=state):
             pass
         moved = step(active.model, state, response)
-    learner.state = state
-    learner.parameters_version = active.version
-    learner.save(update_fields=["state", "parameters_version", "updated_at"])
-    day = event.occurred_at.date().isoformat()
-    for code, (before, after) in moved.items():
-        for standard in by_code[code]:
-            mastery, _ = MasteryState.objects.select_for_update().get_or_create(
-                student_id=event.student_id, standard=standard,
-                defaults={"district_id": event.district_id, "probability": before},
-            )
-            mastery.probability = after
-            mastery.last_change = after - before
-            mastery.last_evidence = event
-            mastery.evidence_count += 1
-            if day not in mastery.evidence_days:
-                mastery.evidence_days = sorted([*mastery.evidence_days, day])
-            mastery.save()
+    return EvidenceStep(state, [(standard, before, after)
+                                for code, (before, after) in moved.items()
+                                for standard in by_code[code]])
 
 
 @dataclass(frozen=True)
@@ -275,18 +259,32 @@ def replay(model: LearnerModel, student_id: int, events: Iterable[EvidenceEvent]
         yield ReplayedEvent(event, standards, codes, moved)
 
 
-def recompute_student(student_id: int, district_id: int, active: ActiveModel) -> int:
-    """Rebuild one student's learner state and every MasteryState row from their evidence
-    with ``active``'s parameters. Call inside a transaction; returns the events replayed.
+@dataclass
+class StandardHistory:
+    """What a student's evidence did to one standard, for its ``MasteryState`` row."""
 
-    The learner-state row is locked *before* the evidence is read, so an answer recorded
-    meanwhile is either in the replay or applied on top of it afterwards — never lost.
-    """
-    learner, _ = LearnerModelState.objects.select_for_update().get_or_create(
-        student_id=student_id, defaults={"district_id": district_id, "state": {}})
+    standard: Standard
+    last_change: float = 0.0
+    last_event_id: int | None = None
+    count: int = 0
+    days: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class RebuiltStudent:
+    """A student's learner state replayed from all their evidence, and per standard id what
+    the evidence did to it."""
+
+    state: State
+    events: int
+    standards: dict[int, StandardHistory]
+
+
+def rebuild_student(active: ActiveModel, student_id: int) -> RebuiltStudent:
+    """Replay a student's whole evidence with ``active``'s parameters (reads only; the refit's
+    recompute in :mod:`trellis.learning.actions` stores it)."""
     state: State = {}
-    summary: dict[int, dict[str, Any]] = {}  # by standard id
-    standards: dict[int, Standard] = {}
+    standards: dict[int, StandardHistory] = {}
     count = 0
     for replayed in replay(active.model, student_id, state=state):
         count += 1
@@ -295,36 +293,9 @@ def recompute_student(student_id: int, district_id: int, active: ActiveModel) ->
             if skill_of(standard) not in replayed.moved:
                 continue
             before, after = replayed.moved[skill_of(standard)]
-            entry = summary.setdefault(standard.id, {"count": 0, "days": set()})
-            entry.update(change=after - before, event=replayed.event.id)
-            standards[standard.id] = standard
-            entry["count"] += 1
-            entry["days"].add(day)
-    learner.state = state
-    learner.parameters_version = active.version
-    learner.save(update_fields=["state", "parameters_version", "updated_at"])
-    existing = {
-        row.standard_id: row
-        for row in MasteryState.objects.select_for_update()
-        .filter(student_id=student_id).select_related("standard")
-    }
-    for standard_id, entry in summary.items():
-        row = existing.pop(standard_id, None) or MasteryState(
-            student_id=student_id, standard=standards[standard_id], district_id=district_id)
-        # the value now, after everything the student did since (not just after its evidence)
-        row.probability = mastery_of(active.model, state, skill_of(row.standard))
-        row.last_change = entry["change"]
-        row.last_evidence_id = entry["event"]
-        row.evidence_count = entry["count"]
-        row.evidence_days = sorted(entry["days"])
-        row.save()
-    # Rows no evidence supports any more (the evidence was deleted) go back to the model's
-    # view of a student with this history.
-    for row in existing.values():
-        row.probability = mastery_of(active.model, state, skill_of(row.standard))
-        row.last_change = 0.0
-        row.last_evidence = None
-        row.evidence_count = 0
-        row.evidence_days = []
-        row.save()
-    return count
+            entry = standards.setdefault(standard.id, StandardHistory(standard))
+            entry.last_change = after - before
+            entry.last_event_id = replayed.event.id
+            entry.count += 1
+            entry.days.add(day)
+    return RebuiltStudent(state, count, standards)

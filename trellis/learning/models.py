@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import models
 
 from trellis.accounts.models import District
-from trellis.curriculum.models import Item, Standard
+from trellis.content.models import Item
+from trellis.frameworks.models import Standard
 
 
 class EvidenceEvent(models.Model):

@@ -14,23 +14,34 @@ this value"; the rest is its history. Answers on *other* standards move a standa
 (through the model's general-ability features): that drift is shown separately.
 
 Refitting the model is for district administrators (:func:`can_refit`).
+
+:func:`map_colouring` is the hook through which the learner model colours the skill map: for
+one student, every standard of a framework is *mastered*, *ready to learn* (not mastered, every
+prerequisite mastered) or *not yet*, by the district's one mastery rule
+(:func:`trellis.learning.rules.mastery_rule_for`) applied to the student's
+:class:`~trellis.learning.models.MasteryState` rows. With no evidence at all the map stays
+neutral (an empty colouring): calling every first standard "ready" for a student we know nothing
+about would tell nobody anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 
 from trellis.accounts.models import User
 from trellis.accounts.permissions import NotFound, is_district_admin
 from trellis.accounts.queries import access_student
-from trellis.curriculum.models import Standard
-from trellis.curriculum.queries import mastery_rule_for
 from trellis.engine.mastery import EvidenceSummary, MasteryRule, MasteryStatus
+from trellis.frameworks.adapters import load_framework
+from trellis.frameworks.layout import MapStatus
+from trellis.frameworks.models import Framework, Standard
 from trellis.learning import modeling
 from trellis.learning.models import EvidenceEvent, LearnerModelParameters, MasteryState
+from trellis.learning.rules import mastery_rule_for
 
 STATUS_LABELS: dict[str, str] = {
     "mastered": "Mastered",
@@ -141,6 +152,52 @@ class StandardMastery:
         return round(self.drift * 100)
 
 
+
+def evidence_summaries(student: User, framework: Framework) -> dict[str, EvidenceSummary]:
+    """The student's learner-model state on a framework's standards, by graph node key."""
+    keys = load_framework(framework).keys
+    states = MasteryState.objects.filter(
+        student=student, standard__framework=framework
+    ).values_list("standard_id", "probability", "evidence_count", "evidence_days")
+    summaries: dict[str, EvidenceSummary] = {}
+    for standard_id, probability, count, days in states:
+        key = keys.get(standard_id)
+        if key is None:
+            continue  # a grade, domain or cluster row: not a node of the map
+        distinct_days = len(set(days or []))
+        summaries[key] = EvidenceSummary(
+            probability=min(1.0, max(0.0, probability)),
+            evidence_days=min(distinct_days, count),
+            evidence_count=count,
+        )
+    return summaries
+
+
+def map_colouring(student: User, framework: Framework | None = None) -> dict[str, MapStatus]:
+    """Each standard's map status for ``student``: ``{code: "mastered" | "ready" |
+    "not_yet"}``; empty (a neutral map) when the student has no evidence on the framework.
+
+    Without ``framework``, every framework of the student's district is coloured (the keys
+    are graph node keys, normally the standards' codes).
+    """
+    if framework is not None:
+        frameworks = [framework]
+    elif student.district_id is None:
+        return {}
+    else:
+        frameworks = list(Framework.objects.filter(district_id=student.district_id))
+    rule = mastery_rule_for(student.district_id)
+    colouring: dict[str, MapStatus] = {}
+    for each in frameworks:
+        state = evidence_summaries(student, each)
+        if not state:
+            continue
+        classification = rule.classify(load_framework(each).graph, state)
+        colouring.update(dict.fromkeys(classification.not_yet, "not_yet"))
+        colouring.update(dict.fromkeys(classification.ready, "ready"))
+        colouring.update(dict.fromkeys(classification.mastered, "mastered"))
+    return colouring
+
 def _row(state: MasteryState, rule: MasteryRule) -> MasteryRow:
     count = state.evidence_count
     summary = EvidenceSummary(
@@ -222,3 +279,27 @@ def parameter_versions_for(user: User) -> QuerySet[LearnerModelParameters]:
         raise NotFound
     return LearnerModelParameters.objects.filter(district_id=user.district_id).order_by(
         "-version")
+
+
+# -- plain reads of evidence for the pages of other apps (the caller obtained the students
+# through an access_* function or a permission rule) --------------------------------------------
+
+
+def recent_observations(student_ids: Iterable[int], limit: int) -> QuerySet[EvidenceEvent]:
+    """The latest teacher observations of these students (unevaluated: one query when read,
+    with the student, and one for their standards)."""
+    return EvidenceEvent.objects.filter(
+        student_id__in=list(student_ids), kind=EvidenceEvent.Kind.OBSERVATION
+    ).select_related("student").prefetch_related("standards")[:limit]
+
+
+def evidence_counts(student_ids: Iterable[int]) -> dict[int, int]:
+    """How many pieces of evidence each of these students has (absent: none), in one query."""
+    return dict(EvidenceEvent.objects.filter(student_id__in=list(student_ids))
+                .values("student_id").annotate(n=Count("id")).values_list("student_id", "n"))
+
+
+def evidence_span(student: User) -> dict[str, Any]:
+    """The student's evidence in one line: ``n`` pieces, the ``first`` and ``last`` times."""
+    return EvidenceEvent.objects.filter(student=student).aggregate(
+        n=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"))

@@ -1,8 +1,9 @@
-"""Refitting the learner model on a district's own response logs.
+"""Refitting the learner model on a district's own response logs (the computation; the writes —
+the swap and the recompute — are :func:`trellis.learning.actions.do_refit_district`).
 
 Every district starts with the shipped prior parameters (:mod:`trellis.learning.prior`). A refit
 (``trellis learner refit``, or the "Refit now" button for district administrators, which runs the
-same :func:`refit_district` as a background job) does four things:
+same :func:`~trellis.learning.actions.do_refit_district` as a background job) does four things:
 
 1. **Log.** The district's evidence becomes the engine's response log
    (:func:`district_log`): one row per first attempt, in the order it happened, with the same
@@ -17,11 +18,12 @@ same :func:`refit_district` as a background job) does four things:
    prior itself.
 3. **Swap atomically.** The parameters are stored as a new
    :class:`~trellis.learning.models.LearnerModelParameters` version and made the *only* active
-   one in one transaction (a database constraint allows one active row per district). Answers
-   arriving while the model was being fitted were applied with the old version; answers after
-   the swap use the new one.
+   one in one transaction (a database constraint allows one active row per district), audited
+   (``learner.refit``). Answers arriving while the model was being fitted were applied with the
+   old version; answers after the swap use the new one.
 4. **Recompute.** Every student's learner state and mastery rows are rebuilt from their
-   evidence with the new parameters, student by student, in batches, with progress.
+   evidence with the new parameters, student by student, in batches, with progress; its end is
+   audited too (``learner.recompute``).
 
 Refitting twice on the same evidence gives the same parameters (the fit is seeded), so a refit
 is idempotent in effect; it only adds a version row.
@@ -29,20 +31,15 @@ is idempotent in effect; it only adds a version row.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Max
 
-from trellis.accounts.models import District, Role, User
-from trellis.audit.actions import record
 from trellis.engine.learner import DEFAULT_MODEL, MODELS, LearnerModel, ResponseLog
 from trellis.learning import modeling
-from trellis.learning.models import EvidenceEvent, LearnerModelParameters
+from trellis.learning.models import EvidenceEvent
 from trellis.learning.prior import prior_parameters
 
 MIN_RESPONSES_TO_FIT = 50
@@ -56,10 +53,6 @@ BATCH_SIZE = 100
 """Students recomputed per transaction."""
 
 Progress = Callable[[float, str], None]
-
-
-class RefitError(RuntimeError):
-    """A refit that cannot run (no such district...)."""
 
 
 @dataclass(frozen=True)
@@ -201,76 +194,3 @@ def _dumps(document: dict[str, Any]) -> str:
     import json
 
     return json.dumps(document)
-
-
-def activate_parameters(district: District, document: dict[str, Any], responses_used: int,
-                        note: str) -> LearnerModelParameters:
-    """Store a new parameter version and make it the only active one, atomically."""
-    with transaction.atomic():
-        # Lock the district row: two refits at once take turns at numbering and activating.
-        District.objects.select_for_update().get(id=district.id)
-        latest = LearnerModelParameters.objects.filter(district=district).aggregate(
-            Max("version"))["version__max"] or 0
-        LearnerModelParameters.objects.filter(district=district, active=True).update(
-            active=False)
-        return LearnerModelParameters.objects.create(
-            district=district, model_name=str(document["model"]), parameters=document,
-            version=latest + 1, active=True, responses_used=responses_used, note=note[:300],
-        )
-
-
-def recompute_district(district_id: int, progress: Progress | None = None,
-                       start: float = 0.0, end: float = 1.0) -> tuple[int, int]:
-    """Rebuild every student's mastery with the active parameters, in batches.
-
-    Each batch is one transaction; the active parameters are read per batch, so a refit that
-    lands in the middle is picked up by the remaining students (and its own recompute redoes
-    the rest). Returns (students, events replayed).
-    """
-    student_ids = list(
-        User.objects.filter(district_id=district_id, role=Role.STUDENT)
-        .filter(evidence__isnull=False).distinct().order_by("id").values_list("id", flat=True)
-    )
-    total = len(student_ids)
-    replayed = 0
-    for first in range(0, total, BATCH_SIZE):
-        batch = student_ids[first:first + BATCH_SIZE]
-        with transaction.atomic():
-            active = modeling.active_model(district_id)
-            for student_id in batch:
-                replayed += modeling.recompute_student(student_id, district_id, active)
-        if progress is not None:
-            done = first + len(batch)
-            progress(start + (end - start) * done / max(total, 1),
-                     f"Recomputing mastery: {done} of {total} students")
-    return total, replayed
-
-
-def refit_district(district: District, progress: Progress | None = None,
-                   user: User | None = None, random_state: int = 0) -> RefitSummary:
-    """Fit, swap in and recompute (see the module docstring); ``progress(fraction, message)``."""
-    def report(fraction: float, message: str) -> None:
-        if progress is not None:
-            progress(fraction, message)
-
-    report(0.02, "Reading the district's responses")
-    log = district_log(district.id)
-    report(0.1, f"Fitting the learner model on {len(log)} responses")
-    started = time.perf_counter()
-    document, prior_weight, note = fit_parameters(log, random_state=random_state)
-    fit_seconds = time.perf_counter() - started
-    parameters = activate_parameters(district, document, len(log), note)
-    report(0.5, f"Version {parameters.version} is active; recomputing mastery")
-    started = time.perf_counter()
-    students, _ = recompute_district(district.id, report, 0.5, 1.0)
-    recompute_seconds = time.perf_counter() - started
-    summary = RefitSummary(
-        district_id=district.id, version=parameters.version, responses_used=len(log),
-        students=len(set(log.student.tolist())), students_recomputed=students,
-        prior_weight=prior_weight, fit_seconds=fit_seconds,
-        recompute_seconds=recompute_seconds, note=note,
-    )
-    if user is not None:
-        record(user, "learner.refit", parameters, details=summary.as_dict())
-    report(1.0, f"Version {parameters.version} active; {students} students recomputed")
-    return summary

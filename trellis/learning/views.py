@@ -75,7 +75,7 @@ def learner_model(request: HttpRequest) -> HttpResponse:
 @require_POST
 def learner_refit(request: HttpRequest) -> HttpResponse:
     """Start a refit of the viewer's district as a background job and show its progress."""
-    from trellis.learning.refit import refit_district
+    from trellis.learning.actions import do_refit_district
 
     viewer: User = request.user  # type: ignore[assignment]
     if not can_refit(viewer):
@@ -87,7 +87,7 @@ def learner_refit(request: HttpRequest) -> HttpResponse:
         raise NotFound
 
     def work(report: Any) -> dict[str, Any]:
-        return refit_district(district, progress=report, user=viewer).as_dict()
+        return do_refit_district(district, actor=viewer, progress=report).as_dict()
 
     job = start_job(REFIT_JOB_KIND, "Refit the learner model", work, district=district,
                     user=viewer, result_url=reverse("learner-model"))

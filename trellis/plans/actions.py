@@ -23,7 +23,7 @@ from django.db import transaction
 
 from trellis.accounts.models import District, Role, User
 from trellis.audit.actions import record
-from trellis.curriculum.models import Activity, Framework, Standard
+from trellis.content.models import Activity
 from trellis.engine.mastery import MasteryRule, MasteryRuleError
 from trellis.engine.planning import (
     MODALITIES,
@@ -33,6 +33,7 @@ from trellis.engine.planning import (
 )
 from trellis.engine.planning import LearnerProfile as EngineProfile
 from trellis.engine.planning import PlanEdit as EnginePlanEdit
+from trellis.frameworks.models import Framework, Standard
 from trellis.learning.actions import EvidenceError, do_record_evidence
 from trellis.plans.adapters import MapContext, map_context
 from trellis.plans.models import (

@@ -5,7 +5,7 @@ The plan is **computed, never stored**: every page, the API and ``trellis plan s
 :func:`trellis.engine.planning.build_plan`:
 
 - the **map**: the competency graph of the district's planning framework, through
-  :func:`trellis.curriculum.adapters.load_framework` (cached per framework version);
+  :func:`trellis.frameworks.adapters.load_framework` (cached per framework version);
 - the **mastery state**: the student's ``MasteryState`` rows as
   :class:`~trellis.engine.mastery.EvidenceSummary` (with first and last evidence days, from
   which the engine measures the student's own pace);
@@ -29,15 +29,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from trellis.accounts.models import User
-from trellis.curriculum.adapters import LoadedFramework, load_framework
-from trellis.curriculum.models import Activity, Framework, PlaylistEntry, Standard
+from trellis.content.models import Activity, PlaylistEntry
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.engine.competencies import CompetencyGraph
-from trellis.engine.mastery import DEFAULT_RULE, EvidenceSummary, MasteryRule, MasteryRuleError
+from trellis.engine.mastery import EvidenceSummary, MasteryRule, MasteryRuleError
 from trellis.engine.planning import (
     Activity as EngineActivity,
 )
@@ -61,7 +61,10 @@ from trellis.engine.planning import (
 from trellis.engine.planning import (
     PlanEdit as EnginePlanEdit,
 )
+from trellis.frameworks.adapters import LoadedFramework, load_framework
+from trellis.frameworks.models import Framework, Standard, StandardAssociation
 from trellis.learning.models import EvidenceEvent, MasteryState
+from trellis.learning.rules import mastery_rule_for
 from trellis.plans.models import Goal, LearnerProfile, PlanEdit, PlanSettings
 from trellis.roster.models import AcademicSession, Class, Enrollment
 
@@ -80,18 +83,20 @@ MODALITY: dict[str, str] = {
 # -- district settings ------------------------------------------------------------------------
 
 
-def mastery_rule(district_id: int | None) -> MasteryRule:
-    """The district's one mastery rule (the default when it configured none)."""
-    if district_id is None:
-        return DEFAULT_RULE
+def stored_mastery_rule(district_id: int) -> MasteryRule | None:
+    """The rule the district set on its plan settings page, or ``None`` when it set none.
+
+    Registered with :mod:`trellis.learning.rules` (``PlansConfig.ready``): everything reads the
+    rule through :func:`trellis.learning.rules.mastery_rule_for`.
+    """
     stored = PlanSettings.objects.filter(district_id=district_id).values_list(
         "mastery_rule", flat=True).first()
     if not stored:
-        return DEFAULT_RULE
+        return None
     try:
         return MasteryRule.from_dict(stored)
     except MasteryRuleError:
-        return DEFAULT_RULE  # settings are validated on save; never break every page
+        return None  # settings are validated on save; never break every page
 
 
 def default_calendar(district_id: int | None, today: dt.date) -> TermCalendar:
@@ -129,12 +134,22 @@ def plan_framework(district_id: int | None) -> Framework | None:
         "framework").first()
     if chosen is not None and chosen.framework is not None:
         return chosen.framework
+    # Each count is its own subquery: joining both relations in one aggregate multiplied every
+    # link by every standard (757 × 480 rows on the demo map, about two seconds a page).
     return (
         Framework.objects.filter(district_id=district_id)
-        .annotate(links=Count("associations"), size=Count("standards", distinct=True))
+        .annotate(links=_count_per_framework(StandardAssociation),
+                  size=_count_per_framework(Standard))
         .order_by("-links", "-size", "id")
         .first()
     )
+
+
+def _count_per_framework(model: type[Standard] | type[StandardAssociation]) -> Coalesce:
+    """How many rows of ``model`` the outer framework has, as a correlated subquery."""
+    rows = (model.objects.filter(framework_id=OuterRef("pk")).order_by()
+            .values("framework_id").annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(rows), Value(0))
 
 
 # -- one student's inputs -----------------------------------------------------------------------
@@ -183,16 +198,17 @@ def evidence_states(
 
 @dataclass(frozen=True)
 class LearnerInputs:
-    """One student's evidence state and diagnostic placement, as the engine takes them."""
+    """One student's evidence state and check-up placement, as the engine takes them."""
 
     state: dict[str, EvidenceSummary]
-    diagnostic_mastered: frozenset[str] | None
+    diagnostic_likely_known: frozenset[str] | None
 
 
 def diagnostic_placements(
     student_ids: Iterable[int], framework: Framework
 ) -> dict[int, frozenset[str]]:
-    """Per student, what their latest completed diagnostic on the map placed as mastered."""
+    """Per student, what their latest completed check-up on the map found *likely known*
+    (the check's own threshold, not the district's mastery rule)."""
     placed: dict[int, frozenset[str]] = {}
     sessions = DiagnosticSession.objects.filter(
         student_id__in=list(student_ids), framework=framework,
@@ -200,7 +216,7 @@ def diagnostic_placements(
     ).order_by("student_id", "-finished_at", "-id").values_list("student_id", "result")
     for student_id, result in sessions:
         if student_id not in placed:
-            codes = (result or {}).get("mastered", []) if isinstance(result, dict) else []
+            codes = (result or {}).get("likely_known", []) if isinstance(result, dict) else []
             placed[student_id] = frozenset(c for c in codes if isinstance(c, str))
     return placed
 
@@ -224,7 +240,7 @@ def placement_counts(
 def learner_inputs(
     student_ids: Sequence[int], context: MapContext
 ) -> dict[int, LearnerInputs]:
-    """Each student's state and placement. A standard the diagnostic placed as mastered
+    """Each student's state and placement. A standard the check-up found likely known
     whose only evidence is that placement is left to the placement (the engine's *assumed*
     known) rather than counted as a started step: the check inferred it, nobody practised
     it, and evidence from one sitting cannot meet the rule's separate days anyway."""
@@ -241,7 +257,7 @@ def learner_inputs(
                 if summary is not None and summary.evidence_count <= placements.get(
                         (student_id, code), 0):
                     del state[code]
-        result[student_id] = LearnerInputs(state=state, diagnostic_mastered=known)
+        result[student_id] = LearnerInputs(state=state, diagnostic_likely_known=known)
     return result
 
 
@@ -377,7 +393,7 @@ def map_context(district_id: int | None, as_of: dt.date | None = None) -> MapCon
     activities, rows = district_activities(district_id, loaded)
     return MapContext(
         district_id=district_id, framework=framework, loaded=loaded,
-        graph=planning_graph(loaded.graph), rule=mastery_rule(district_id),
+        graph=planning_graph(loaded.graph), rule=mastery_rule_for(district_id),
         calendar=term_calendar(district_id, today), as_of=today,
         activities=activities, activity_rows=rows,
     )
@@ -415,7 +431,7 @@ def _ready_sets(
     ready: dict[str, set[str]] = {}
     for other in students:
         mine = inputs.get(other.id, LearnerInputs({}, None))
-        assumed = (mine.diagnostic_mastered if mine.diagnostic_mastered is not None
+        assumed = (mine.diagnostic_likely_known if mine.diagnostic_likely_known is not None
                    else context.below_grade(learner_grade(other)))
         classification = context.rule.classify(context.graph, mine.state,
                                                assumed_mastered=assumed)
@@ -423,20 +439,42 @@ def _ready_sets(
     return ready
 
 
+@dataclass
+class PlanRows:
+    """What students and teachers said about plans: goals, active edits and profiles, read
+    for a whole class in three queries (not three per student)."""
+
+    goals: dict[int, list[Goal]]
+    edits: dict[int, list[PlanEdit]]
+    profiles: dict[int, LearnerProfile]
+
+    @classmethod
+    def of(cls, student_ids: Sequence[int]) -> PlanRows:
+        ids = list(student_ids)
+        goals: dict[int, list[Goal]] = defaultdict(list)
+        for goal in Goal.objects.filter(student_id__in=ids).select_related("set_by"):
+            goals[goal.student_id].append(goal)  # in the model's order (due, id)
+        edits: dict[int, list[PlanEdit]] = defaultdict(list)
+        for edit in PlanEdit.objects.filter(student_id__in=ids, active=True).select_related("by"):
+            edits[edit.student_id].append(edit)  # in the order they were made (id)
+        profiles = {p.student_id: p for p in LearnerProfile.objects.filter(student_id__in=ids)}
+        return cls(goals=goals, edits=edits, profiles=profiles)
+
+
 def _build(
     context: MapContext, student: User, inputs: LearnerInputs,
-    classmates_ready: dict[str, set[str]],
+    classmates_ready: dict[str, set[str]], rows: PlanRows,
 ) -> StudentPlan:
-    goals = list(Goal.objects.filter(student=student).select_related("set_by"))
-    edits = list(PlanEdit.objects.filter(student=student, active=True).select_related("by"))
-    profile = LearnerProfile.objects.filter(student=student).first()
+    goals = list(rows.goals.get(student.id, []))
+    edits = rows.edits.get(student.id, [])
+    profile = rows.profiles.get(student.id)
     state = with_mastery_dates(inputs.state, context.rule)
     plan = build_plan(
         context.graph, state, rule=context.rule, calendar=context.calendar,
         as_of=context.as_of, goals=engine_goals(goals, context.graph),
         activities=context.activities, profile=engine_profile(profile),
         edits=engine_edits(edits), grade=learner_grade(student),
-        diagnostic_mastered=inputs.diagnostic_mastered,
+        diagnostic_likely_known=inputs.diagnostic_likely_known,
         classmates_at_step=ready_classmates(classmates_ready, str(student.id)),
         sub_standards={},
     )
@@ -457,7 +495,7 @@ def student_plan(
     inputs = learner_inputs([student.id, *classmate_ids], context)
     classmates = list(User.objects.filter(id__in=classmate_ids))
     ready = _ready_sets(context, classmates, inputs)
-    return _build(context, student, inputs[student.id], ready)
+    return _build(context, student, inputs[student.id], ready, PlanRows.of([student.id]))
 
 
 def class_plans(
@@ -467,9 +505,11 @@ def class_plans(
     context = map_context(district_id, as_of)
     if context is None:
         return None, []
-    inputs = learner_inputs([s.id for s in students], context)
+    student_ids = [s.id for s in students]
+    inputs = learner_inputs(student_ids, context)
     ready = _ready_sets(context, students, inputs)
-    return context, [_build(context, s, inputs[s.id], ready) for s in students]
+    rows = PlanRows.of(student_ids)
+    return context, [_build(context, s, inputs[s.id], ready, rows) for s in students]
 
 
 def standards_by_code(context: MapContext, codes: Iterable[str]) -> dict[str, Standard]:

@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from trellis.accounts.models import District, Role, User
 from trellis.core.models import DemoAccount
-from trellis.curriculum.models import Standard
 from trellis.engine.planning import standards_of_grade
+from trellis.frameworks.models import Standard
 from trellis.learning.actions import do_record_evidence
 from trellis.learning.models import MasteryState
 from trellis.plans.actions import (

@@ -25,7 +25,8 @@ from django.conf import settings
 from django.db import models
 
 from trellis.accounts.models import District
-from trellis.curriculum.models import Activity, Framework, Standard
+from trellis.content.models import Activity
+from trellis.frameworks.models import Framework, Standard
 
 
 class PlanSettings(models.Model):

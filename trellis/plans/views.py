@@ -22,9 +22,16 @@ from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound
-from trellis.curriculum.models import Activity, Item, Playlist, Standard
+from trellis.content.queries import (
+    PRACTICE_ACTIVITY_KIND,
+    get_activity,
+    playlist_activity_ids,
+    playlists_for_standards,
+    standard_ids_with_items,
+)
 from trellis.engine.planning import MODALITIES, smart_prompts, standards_of_grade
-from trellis.learning.models import EvidenceEvent
+from trellis.frameworks.queries import get_district_standard, get_district_standard_by_code
+from trellis.learning.queries import recent_observations
 from trellis.plans import actions
 from trellis.plans.adapters import (
     MapContext,
@@ -44,7 +51,7 @@ from trellis.plans.queries import (
     access_teaching_class,
 )
 from trellis.plans.rubric import CRITERIA, LEVELS
-from trellis.roster.queries import class_students
+from trellis.roster.queries import class_learners
 
 MODE_LABELS = {
     "independent_online": "On my own",
@@ -110,10 +117,10 @@ def _codes_from(request: HttpRequest) -> list[str]:
 # -- the plan page -----------------------------------------------------------------------------
 
 
-def _activity_link(activity: Activity | None, standard: Standard | None) -> str:
+def _activity_link(activity: Any, standard: Any) -> str:
     if activity is None:
         return ""
-    if activity.kind == Activity.Kind.PRACTICE and standard is not None:
+    if activity.kind == PRACTICE_ACTIVITY_KIND and standard is not None:
         return reverse("practice", args=[standard.id])
     return activity.url
 
@@ -151,13 +158,11 @@ def _step_rows(sp: StudentPlan, access: PlanAccess) -> list[dict[str, Any]]:
     unreachable = {g.goal.id for g in plan.goals if g.unreachable}
     goal_titles = {g.goal.id: g.goal.title for g in plan.goals}
     # items aligned to a step's standard: the practice page works for it, activity or not
-    with_items = set(Item.alignments.through.objects.filter(
-        standard_id__in=[s.id for s in standards.values()]).values_list("standard_id", flat=True))
-    playlists: dict[int, list[Playlist]] = defaultdict(list)
+    with_items = standard_ids_with_items(s.id for s in standards.values())
+    playlists: dict[int, list[Any]] = defaultdict(list)
     if access.steer:
-        for playlist in Playlist.objects.filter(
-                district_id=_tenant(sp.student),
-                standard_id__in=[s.id for s in standards.values()]).order_by("title"):
+        for playlist in playlists_for_standards(_tenant(sp.student),
+                                                [s.id for s in standards.values()]):
             playlists[playlist.standard_id].append(playlist)
     rows = []
     for step in plan.steps:
@@ -377,8 +382,7 @@ def goal_delete(request: HttpRequest, student_id: int, goal_id: int) -> HttpResp
 def choose_activity(request: HttpRequest, student_id: int) -> HttpResponse:
     student = access_own_plan(_viewer(request), student_id)
     code = request.POST.get("code", "")
-    activity = Activity.objects.filter(
-        district_id=_tenant(student), id=_int(request.POST.get("activity"))).first()
+    activity = get_activity(_tenant(student), _int(request.POST.get("activity")))
     if activity is None:
         messages.error(request, "Choose one of the activities.")
         return _back(request, student)
@@ -426,9 +430,7 @@ def profile_update(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def propose_project(request: HttpRequest, student_id: int) -> HttpResponse:
     student = access_own_plan(_viewer(request), student_id)
-    standard = Standard.objects.filter(
-        framework__district_id=_tenant(student), id=_int(request.POST.get("standard"))
-    ).select_related("framework").first()
+    standard = get_district_standard(_tenant(student), _int(request.POST.get("standard")))
     if standard is None:
         messages.error(request, "Choose the standard your project shows.")
         return _back(request, student)
@@ -470,11 +472,7 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
         chosen = request.POST.get("assign", "")
         kind, _, number = chosen.partition(":")
         if kind == "playlist":
-            playlist = Playlist.objects.filter(district_id=_tenant(student),
-                                               id=_int(number)).first()
-            if playlist is not None:
-                activity_ids = list(playlist.entries.order_by("position")
-                                    .values_list("activity_id", flat=True))
+            activity_ids = playlist_activity_ids(_tenant(student), _int(number))
         elif kind == "activity":
             activity_ids = [_int(number)]
         if not activity_ids:
@@ -493,9 +491,8 @@ def plan_edit(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 def _observe(request: HttpRequest, viewer: User, student: User) -> None:
-    standard = Standard.objects.filter(
-        framework__district_id=_tenant(student), code=request.POST.get("code", "").strip()
-    ).select_related("framework").first()
+    standard = get_district_standard_by_code(_tenant(student),
+                                             request.POST.get("code", "").strip())
     if standard is None:
         messages.error(request, "Choose the standard you observed.")
         return
@@ -562,7 +559,13 @@ def _heatmap(
     codes.sort(key=lambda c: (graph.standard(c).domain, c))
     rows: list[dict[str, Any]] = []
     for sp in plans:
-        cells = [{"code": c, "status": _cell(sp, c)} for c in codes]
+        cells = []
+        for c in codes:
+            status = _cell(sp, c)
+            # the letter and the word are looked up here, not by loops in the template: a
+            # class of 30 has thousands of cells
+            cells.append({"code": c, "status": status, "short": CELL_SHORT[status],
+                          "label": STATUS_LABELS[status]})
         mastered = sum(1 for c in cells if c["status"] == "mastered")
         rows.append({"sp": sp, "cells": cells, "mastered": mastered,
                      "progress": round(100 * mastered / len(codes)) if codes else 0})
@@ -577,7 +580,7 @@ def _heatmap(
 def class_page(request: HttpRequest, class_id: int) -> HttpResponse:
     viewer = _viewer(request)
     klass = access_teaching_class(viewer, class_id)
-    students = list(class_students(klass))
+    students = list(class_learners(klass))
     context, plans = class_plans(students, klass.district_id)
     page: dict[str, Any] = {"klass": klass, "students": students, "context": context,
                             "levels": LEVELS, "observation_key": uuid.uuid4().hex}
@@ -603,9 +606,7 @@ def class_page(request: HttpRequest, class_id: int) -> HttpResponse:
             ).select_related("student", "standard"),
             "reflections": Reflection.objects.filter(student_id__in=student_ids)
             .select_related("student")[:10],
-            "observations": EvidenceEvent.objects.filter(
-                student_id__in=student_ids, kind=EvidenceEvent.Kind.OBSERVATION
-            ).select_related("student").prefetch_related("standards")[:8],
+            "observations": recent_observations(student_ids, 8),
             "rule_sentence": context.rule.describe("a student"),
             "status_labels": STATUS_LABELS, "short": CELL_SHORT,
             "all_codes": list(dict.fromkeys(
@@ -619,7 +620,7 @@ def class_page(request: HttpRequest, class_id: int) -> HttpResponse:
 def class_observe(request: HttpRequest, class_id: int) -> HttpResponse:
     viewer = _viewer(request)
     klass = access_teaching_class(viewer, class_id)
-    student = class_students(klass).filter(id=_int(request.POST.get("student"))).first()
+    student = class_learners(klass).filter(id=_int(request.POST.get("student"))).first()
     if student is None:
         messages.error(request, "Choose a student of this class.")
     else:
@@ -679,7 +680,7 @@ def project_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 def _classes_of(viewer: User, student: User) -> list[Any]:
-    from trellis.accounts.permissions import classes_visible_to
+    from trellis.roster.permissions import classes_visible_to
 
     return list(classes_visible_to(viewer).filter(
         enrollments__user=student, enrollments__role="student").distinct()[:3])

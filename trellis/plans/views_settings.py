@@ -21,11 +21,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from trellis.accounts.models import District, User
-from trellis.curriculum.models import Framework
 from trellis.engine.mastery import MasteryRule, MasteryRuleError
 from trellis.engine.planning import CalendarError, TermCalendar
+from trellis.frameworks.queries import district_frameworks
+from trellis.learning.rules import mastery_rule_for
 from trellis.plans import actions
-from trellis.plans.adapters import mastery_rule, plan_framework, term_calendar
+from trellis.plans.adapters import plan_framework, term_calendar
 from trellis.plans.models import PlanSettings
 from trellis.plans.queries import access_plan_settings
 
@@ -44,7 +45,7 @@ class SettingsForm:
     errors: dict[str, str] = field(default_factory=dict)
     rule: dict[str, Any] | None = None
     calendar: dict[str, Any] | None = None
-    framework: Framework | None = None
+    framework: Any = None  # the chosen framework, if one is chosen
 
 
 def _whole_number(form: SettingsForm, name: str, label: str, low: int, high: int) -> int | None:
@@ -135,8 +136,8 @@ def read_form(district: District, data: QueryDict) -> SettingsForm:
                                   "or after the first." if end < start else str(exc))
     choice = str(values["framework"])
     if choice and choice != AUTOMATIC:
-        chosen = Framework.objects.filter(district=district, id=int(choice) if choice.isdigit()
-                                          else 0).first()
+        chosen = district_frameworks(district.id).filter(
+            id=int(choice) if choice.isdigit() else 0).first()
         if chosen is None:
             form.errors["framework"] = "Choose one of this district's frameworks."
         form.framework = chosen
@@ -175,7 +176,7 @@ def _page(request: HttpRequest, district: District, form: SettingsForm | None = 
     """The page with the settings in force; ``form`` (submitted values and their problems)
     replaces the stored values in the fields."""
     stored = PlanSettings.objects.filter(district=district).first()
-    rule = mastery_rule(district.id)
+    rule = mastery_rule_for(district.id)
     calendar = term_calendar(district.id, timezone.localdate())
     form = form or stored_form(rule, calendar, stored)
     school_days = calendar.school_days_between(calendar.start - dt.timedelta(days=1),
@@ -187,7 +188,7 @@ def _page(request: HttpRequest, district: District, form: SettingsForm | None = 
         "calendar_is_default": not (stored and stored.term_calendar),
         "rule_is_default": not (stored and stored.mastery_rule),
         "weekdays": list(enumerate(WEEKDAYS)),
-        "frameworks": list(Framework.objects.filter(district=district).order_by("title", "id")),
+        "frameworks": list(district_frameworks(district.id).order_by("title", "id")),
         "framework_in_use": plan_framework(district.id), "automatic": AUTOMATIC,
         "updated_at": stored.updated_at if stored else None,
     }, status=status)

@@ -1,5 +1,11 @@
 """Writes of sessions, courses, classes, enrollments and learner groups (transactional,
-audited)."""
+audited).
+
+The roster's other writes live beside this module, each in a file whose name says it writes:
+the OneRoster import (``actions_import.py``: :func:`do_import_roster_file`,
+:func:`do_apply_roster_bundle`, and its steps in ``actions_import_*.py``), the upload page's
+import jobs (``actions_import_jobs.py``) and the export (``actions_export.py``).
+"""
 
 from __future__ import annotations
 

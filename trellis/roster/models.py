@@ -8,6 +8,8 @@ District → School → Course → Class (a section) taught in one or more acade
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -148,20 +150,21 @@ class LearnerGroup(models.Model):
 
 
 class RosterImportJob(models.Model):
-    """One upload of a OneRoster file by a district administrator, and how far it has got.
+    """One upload of a OneRoster file by a district administrator: what was uploaded, and how
+    to read it.
 
-    The upload page runs large files in a background thread that updates ``stage``/``done``/
-    ``total`` as it goes; the page polls the row. ``report`` holds the finished
-    :class:`trellis.roster.importing.ApplyReport` as JSON. A dry run keeps its file
-    (``stored_name`` under ``MEDIA_ROOT``) so that "Apply" re-reads the very same bytes.
+    The work runs as a background job of :mod:`trellis.core.jobs` (``job``), like every other
+    job: its status, progress, process (runner) and error live on that
+    :class:`~trellis.core.models.Job`, and its result is the finished
+    :class:`~trellis.roster.import_report.ApplyReport` as JSON (:attr:`report`). A dry run
+    keeps its file (``stored_name`` under ``MEDIA_ROOT``) so that "Apply" re-reads the very
+    same bytes.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
+    job = models.OneToOneField(
+        "core.Job", on_delete=models.CASCADE, related_name="roster_import",
+        help_text="The background job that reads (and, unless a dry run, applies) the file.",
+    )
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -172,30 +175,21 @@ class RosterImportJob(models.Model):
     file_size = models.PositiveBigIntegerField(default=0)
     dry_run = models.BooleanField(default=True)
     include_demographics = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    stage = models.CharField(max_length=100, blank=True)
-    done = models.PositiveBigIntegerField(default=0)
-    total = models.PositiveBigIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
-    runner = models.CharField(
-        max_length=120, blank=True,
-        help_text="The process running it, host:pid:token (trellis.core.runners).",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         kind = "dry run" if self.dry_run else "import"
-        return f"{self.file_name} ({kind}, {self.get_status_display()})"
+        return f"{self.file_name} ({kind}, {self.job.get_status_display()})"
 
     @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
+    def report(self) -> dict[str, Any]:
+        """The import's report (:meth:`ApplyReport.as_dict`) once its job succeeded; ``{}``
+        before, and when it failed (the job's ``error`` says why)."""
+        result: dict[str, Any] = self.job.result
+        return result
 
 
 class StudentDemographics(models.Model):

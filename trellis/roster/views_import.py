@@ -6,28 +6,20 @@ import, rolled back), whose report lists what would be created, updated and dele
 in) — and every problem with its file, line and column. "Apply" then re-reads the same stored file
 and imports it for real — re-validating against the database as it is at that moment.
 
-Small files (up to :data:`INLINE_LIMIT`) are processed within the request: a few seconds, and
-the report is the next page. Larger files run in a background thread (the embedded,
-in-process task runner of the default set-up); the job page polls its progress every second
-with htmx. The import's own transaction hides its writes until it commits, so progress travels
-through memory shared by the server's threads (:data:`_LIVE`), not through the job row, which
-is updated when the job starts and when it ends.
+Each check and each import runs as a background job (:mod:`trellis.roster.actions_import_jobs`,
+on :mod:`trellis.core.jobs`): small files within the request, larger ones in a background
+thread whose progress this page polls every second with htmx. The import's own transaction
+hides its writes until it commits, so the progress comes from the job's live progress, kept in
+memory shared by the server's threads (:func:`trellis.core.jobs.live_progress`). These views
+only read; the writes are the actions'.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,24 +27,21 @@ from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role, User
 from trellis.accounts.permissions import NotFound, former_people_visible_to
-from trellis.core.runners import settle_if_runner_gone, this_runner
-from trellis.roster.importing import COUNT_LABELS, do_export_roster, do_import_roster_file
+from trellis.core.jobs import STARTING, live_progress
+from trellis.core.limits import upload_limit_text, upload_too_large
+from trellis.core.models import Job
+from trellis.roster.actions_export import do_export_roster
+from trellis.roster.actions_import_jobs import (
+    INLINE_LIMIT,
+    do_start_roster_import,
+    settle_if_interrupted,
+    store_upload,
+    upload_dir,
+)
+from trellis.roster.import_report import COUNT_LABELS
 from trellis.roster.models import RosterImportJob
 
-logger = logging.getLogger(__name__)
-
-INLINE_LIMIT = 2 * 2**20  # bytes; larger uploads run in the background with a progress bar
-MAX_ISSUES_SHOWN = 1000
 RECENT_JOBS = 8
-
-# job id -> (stage, done, total), written by the import thread, read by the polling request.
-_LIVE: dict[int, tuple[str, int, int]] = {}
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "roster-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _district_admin(request: HttpRequest) -> User:
@@ -67,120 +56,11 @@ def access_import_job(user: User, job_id: int) -> RosterImportJob:
     if user.role != Role.DISTRICT_ADMIN or user.district_id is None:
         raise NotFound
     try:
-        return RosterImportJob.objects.get(pk=job_id, district_id=user.district_id)
+        return RosterImportJob.objects.select_related("job").get(
+            pk=job_id, district_id=user.district_id
+        )
     except RosterImportJob.DoesNotExist:
         raise NotFound from None
-
-
-# --- running jobs --------------------------------------------------------------------------------
-
-
-INTERRUPTED = (
-    "Trellis restarted while it was working on this file, so the work stopped (an import "
-    "applies everything or nothing). Upload the file again"
-)
-
-
-def settle_if_interrupted(job: RosterImportJob) -> RosterImportJob:
-    """``job``, marked failed if the process that ran it is gone (:mod:`trellis.core.runners`):
-    otherwise its page would say "Running" forever after a restart."""
-    return settle_if_runner_gone(
-        job, (RosterImportJob.Status.QUEUED, RosterImportJob.Status.RUNNING),
-        status=RosterImportJob.Status.FAILED, report={"error": INTERRUPTED},
-    )
-
-
-def run_import_job(job_id: int) -> None:
-    """Run one job to the end, recording its report (or its failure) on the row."""
-    job = RosterImportJob.objects.select_related("district", "actor").get(pk=job_id)
-    RosterImportJob.objects.filter(pk=job.pk).update(
-        status=RosterImportJob.Status.RUNNING, runner=this_runner()
-    )
-    path = _upload_dir() / job.stored_name
-    last_update = 0.0
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal last_update
-        now = time.monotonic()
-        if now - last_update >= 0.25 or done >= total:
-            last_update = now
-            _LIVE[job.pk] = (stage, done, total)
-
-    try:
-        if not job.stored_name or not path.exists():
-            raise FileNotFoundError("the uploaded file is no longer stored; upload it again")
-        report = do_import_roster_file(
-            path,
-            district=job.district,
-            dry_run=job.dry_run,
-            actor=job.actor,
-            include_demographics=job.include_demographics,
-            progress=progress,
-            source_name=job.file_name,
-        )
-        RosterImportJob.objects.filter(pk=job.pk).update(
-            status=RosterImportJob.Status.DONE,
-            report=report.as_dict(max_issues=MAX_ISSUES_SHOWN),
-            stage="Done",
-            finished_at=timezone.now(),
-        )
-        if report.applied:
-            path.unlink(missing_ok=True)  # imported: the district's data now lives in Trellis
-    except Exception as exc:
-        logger.exception("roster import job %s failed", job.pk)
-        RosterImportJob.objects.filter(pk=job.pk).update(
-            status=RosterImportJob.Status.FAILED,
-            report={"error": str(exc) if isinstance(exc, FileNotFoundError) else ""},
-            finished_at=timezone.now(),
-        )
-    finally:
-        _LIVE.pop(job.pk, None)
-
-
-def _run_in_background(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_import_job(job_id)
-    finally:
-        connection.close()
-
-
-def start_import_job(
-    actor: User,
-    *,
-    file_name: str,
-    stored_name: str,
-    file_size: int,
-    dry_run: bool,
-    include_demographics: bool,
-) -> RosterImportJob:
-    assert actor.district_id is not None  # noqa: S101 - callers checked the role
-    job = RosterImportJob.objects.create(
-        district_id=actor.district_id,
-        actor=actor,
-        file_name=file_name[:255],
-        stored_name=stored_name,
-        file_size=file_size,
-        dry_run=dry_run,
-        include_demographics=include_demographics,
-        runner=this_runner(),
-    )
-    if file_size <= INLINE_LIMIT:
-        run_import_job(job.pk)
-    else:
-        thread = threading.Thread(
-            target=_run_in_background, args=(job.pk,), name=f"roster-import-{job.pk}", daemon=True
-        )
-        thread.start()
-    return job
-
-
-def _store(upload: UploadedFile) -> str:
-    stored_name = f"{uuid.uuid4().hex}.zip"
-    with (_upload_dir() / stored_name).open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    return stored_name
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -191,34 +71,40 @@ def import_page(request: HttpRequest) -> HttpResponse:
     user = _district_admin(request)
     error = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None or not upload.size:
+        too_large = upload_too_large(request, "The roster file")
+        upload = None if too_large else request.FILES.get("file")
+        if too_large:
+            error = too_large
+        elif upload is None or not upload.size:
             error = "Choose your OneRoster export (a .zip file) first."
         else:
-            job = start_import_job(
+            job = do_start_roster_import(
                 user,
                 file_name=upload.name or "roster.zip",
-                stored_name=_store(upload),
+                stored_name=store_upload(upload),
                 file_size=upload.size,
                 dry_run=True,
                 include_demographics=request.POST.get("demographics") == "on",
             )
             return redirect("roster-import-job", job_id=job.pk)
-    recent = RosterImportJob.objects.filter(district=user.district).select_related("actor")
+    recent = RosterImportJob.objects.filter(district=user.district).select_related("actor", "job")
     jobs = [settle_if_interrupted(job) for job in recent[:RECENT_JOBS]]
     return render(
         request,
         "roster/import.html",
         {"error": error, "jobs": jobs, "inline_limit_mb": INLINE_LIMIT // 2**20,
+         "upload_limit": upload_limit_text(),
          "former_count": former_people_visible_to(user).count()},
         status=400 if error else 200,
     )
 
 
 def _job_context(job: RosterImportJob) -> dict[str, Any]:
-    waiting = "Working on it" if job.status == RosterImportJob.Status.RUNNING else "Waiting"
-    stage, done, total = _LIVE.get(job.pk, (job.stage or waiting, job.done, job.total))
-    percent = min(99, done * 100 // total) if total else 0
+    status = job.job.status
+    fraction, message = live_progress(job.job)
+    waiting = "Working on it" if status == Job.Status.RUNNING else "Waiting"
+    stage = message if message and message != STARTING else waiting
+    percent = min(99, int(fraction * 100 + 1e-9))
     report = job.report or {}
     counts = report.get("counts", {})
     # Reports stored before people were deactivated (rather than deleted) lack that count.
@@ -240,10 +126,11 @@ def _job_context(job: RosterImportJob) -> dict[str, Any]:
         "totals": totals,
         "changed": changed,
         "more_issues": max(0, report.get("issue_count", 0) - len(report.get("issues", []))),
-        "finished": job.status in (RosterImportJob.Status.DONE, RosterImportJob.Status.FAILED),
+        "finished": job.job.done,
+        "error": job.job.error,
         "can_apply": (
             job.dry_run
-            and job.status == RosterImportJob.Status.DONE
+            and status == Job.Status.SUCCEEDED
             and not report.get("issue_count")
             and changed > 0
         ),
@@ -269,14 +156,14 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     job = access_import_job(user, job_id)
-    stored = _upload_dir() / job.stored_name if job.stored_name else None
+    stored = upload_dir() / job.stored_name if job.stored_name else None
     if not _job_context(job)["can_apply"]:
         messages.error(request, "This check has nothing to apply. Upload the file again.")
         return redirect("roster-import-job", job_id=job.pk)
     if stored is None or not stored.exists():
         messages.error(request, "The checked file is no longer stored. Upload it again.")
         return redirect("roster-import-job", job_id=job.pk)
-    applied = start_import_job(
+    applied = do_start_roster_import(
         user,
         file_name=job.file_name,
         stored_name=job.stored_name,

@@ -22,7 +22,13 @@ if not SECRET_KEY:
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("TRELLIS_SSL_REDIRECT", True)
+# The health check answers over plain HTTP too: a load balancer or systemd asks the app server
+# directly, without the proxy's X-Forwarded-Proto (it says only {"status": "ok"}).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TRELLIS_PROXY_COUNT (see base.py) defaults to 1 here: production runs behind one proxy that
+# terminates TLS and appends the client's address to X-Forwarded-For.
+PROXY_COUNT = int(os.environ.get("TRELLIS_PROXY_COUNT", "1"))
 # TRELLIS_HSTS_SECONDS: how long browsers must use HTTPS only (default one year).
 SECURE_HSTS_SECONDS = int(os.environ.get("TRELLIS_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -129,7 +129,7 @@ def test_stopping_rule_max_items_time_limit_and_confidence() -> None:
     assert result.stop_reason == CONFIDENT
     assert result.items_answered < len(sharp)
     assert result.uncertain == []
-    assert result.mastered == ["a", "b", "c", "d"]
+    assert result.likely_known == ["a", "b", "c", "d"]
 
     tiny = DiagnosticEngine(CHAIN, bank(["a"], 1), config=DiagnosticConfig(confidence=0.999))
     assert run_policy(tiny.start("e", seed=0, now=0), lambda item: True).stop_reason == EXHAUSTED
@@ -186,7 +186,7 @@ def test_standards_without_items_are_not_assessable() -> None:
     result = session.result(now=0)
     assert result.not_assessable == ["d"]
     assert "d" not in result.probabilities
-    assert "d" not in result.mastered and "d" not in result.frontier
+    assert "d" not in result.likely_known and "d" not in result.frontier
     assert "d" in result.inferred_probabilities
     assert result.to_dict()["not_assessable"] == ["d"]
 
@@ -197,7 +197,7 @@ def test_result_frontier_is_ready_to_learn() -> None:
     session = eng.start("s", seed=0, now=0)
     answers = {"a": True, "b": False, "c": False, "d": True}
     result = run_policy(session, lambda item: answers[item[0]])
-    assert result.mastered == ["a", "d"]
+    assert result.likely_known == ["a", "d"]
     assert result.frontier == ["b"]
 
 
@@ -256,7 +256,7 @@ def test_a_prerequisite_without_items_is_not_known_for_a_student_who_knows_nothi
     assert eng.not_assessable == ["x"]
     session = eng.start("s", seed=0, now=0)
     result = run_policy(session, lambda item: False)  # "I don't know yet" to everything
-    assert result.mastered == []
+    assert result.likely_known == []
     assert result.inferred_probabilities["x"] < 0.5
     # b is not ready: its prerequisite x could not be asked and nothing suggests it is known.
     # c is: its prerequisite w lies outside the scope, below the student's level.
@@ -269,7 +269,7 @@ def test_a_prerequisite_without_items_counts_as_known_when_the_answers_imply_it(
     session = eng.start("s", seed=0, now=0)
     knows = {"b", "c"}
     result = run_policy(session, lambda item: item[0] in knows)
-    assert sorted(result.mastered) == ["b", "c"]
+    assert sorted(result.likely_known) == ["b", "c"]
     assert result.inferred_probabilities["x"] >= 0.5
     assert result.frontier == ["e"]
 
@@ -283,7 +283,7 @@ def test_a_student_who_answers_everything_right_is_ready_at_the_top_of_the_scope
     session = eng.start("s", seed=0, now=0)
     result = run_policy(session, lambda item: True)
     assert "top0" not in {a.item_id for a in session.answers}
-    assert result.mastered == ["a", "b"]
+    assert result.likely_known == ["a", "b"]
     # x was never asked, but a student who knows everything below it likely knows it
     assert result.inferred_probabilities["x"] >= 0.5
     assert result.frontier == ["top"]

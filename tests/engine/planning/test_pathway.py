@@ -105,7 +105,7 @@ def test_no_evidence_plans_from_grade_level_and_prompts_the_diagnostic(
 def test_diagnostic_placement_replaces_the_grade_assumption(
     chain: CompetencyGraph, term: TermCalendar
 ) -> None:
-    plan = plan_for(chain, term, {}, grade="7", diagnostic_mastered={"a"})
+    plan = plan_for(chain, term, {}, grade="7", diagnostic_likely_known={"a"})
     assert plan.baseline_source == "diagnostic"
     assert not plan.needs_diagnostic
     assert plan.pathway == ["b", "x", "c", "d"]

@@ -9,7 +9,7 @@ Public API::
     item_id = session.next_item()          # None once the stopping rule fires
     session.submit("attempt-1", item_id, correct=True)   # False if a duplicate
     saved = session.to_json()              # store it; engine.resume(saved) continues
-    result = session.result()              # probabilities, mastered, frontier, not_assessable
+    result = session.result()              # probabilities, likely_known, frontier, ...
 
 See :mod:`.model` (knowledge states, items, prior, belief), :mod:`.session` (selection,
 exposure control, stopping, persistence) and :mod:`.calibration` (fitting from responses).

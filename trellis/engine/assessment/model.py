@@ -1,15 +1,15 @@
 """The diagnostic's probability model: knowledge states, items, and a prior over states.
 
-**Knowledge states.** A student's *knowledge state* is the set of standards they have mastered.
+**Knowledge states.** A student's *knowledge state* is the set of standards they know.
 Knowledge-space theory (Doignon & Falmagne) only admits states that are closed under
-prerequisites: whoever has mastered a standard has mastered its prerequisites. The diagnostic
+prerequisites: whoever knows a standard knows its prerequisites. The diagnostic
 keeps a belief over such states, so evidence flows along the prerequisite map in both
-directions: a correct answer on a standard makes its prerequisites likely mastered (every state
+directions: a correct answer on a standard makes its prerequisites likely known (every state
 containing it contains them), and a wrong answer on a prerequisite makes its dependents likely
-unmastered (no state lacking it contains them).
+unknown (no state lacking it contains them).
 
 **Items.** An item requires one or more standards. Like the BLIM/DINA models, a student who
-has mastered every required standard answers correctly unless they *slip*; anyone else answers
+knows every required standard answers correctly unless they *slip*; anyone else answers
 correctly only by a lucky *guess*::
 
     P(correct | state) = 1 - slip   if the item's standards are all in the state
@@ -17,8 +17,8 @@ correctly only by a lucky *guess*::
 
 **Prior.** :class:`AbilityPrior` is a higher-order model (de la Torre & Douglas, 2004): each
 student has a general ability θ on a small grid, and a standard whose prerequisites are all
-mastered is mastered with probability ``sigmoid(θ - difficulty)``; a standard with an unmastered
-prerequisite is never mastered. It generates prerequisite-closed states only, and θ lets
+known is known with probability ``sigmoid(θ - difficulty)``; a standard with an unknown
+prerequisite is never known. It generates prerequisite-closed states only, and θ lets
 evidence on one branch of the map inform unrelated branches (able students know more
 everywhere).
 
@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from trellis.engine.competencies import CompetencyGraph
+from trellis.engine.mastery import DEFAULT_GUESS, DEFAULT_SLIP
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -55,14 +56,14 @@ class TooManyStatesError(ValueError):
 class DiagnosticItem:
     """One scorable item aligned to the standards it requires.
 
-    ``slip`` is P(wrong | every required standard mastered); ``guess`` is P(correct | not).
+    ``slip`` is P(wrong | every required standard known); ``guess`` is P(correct | not).
     An item is informative only when ``guess < 1 - slip``; the constructor refuses anything else.
     """
 
     item_id: str
     standards: tuple[str, ...]
-    slip: float = 0.1
-    guess: float = 0.2
+    slip: float = DEFAULT_SLIP
+    guess: float = DEFAULT_GUESS
 
     def __post_init__(self) -> None:
         if not self.item_id:
@@ -77,7 +78,7 @@ class DiagnosticItem:
         if self.guess >= 1.0 - self.slip:
             raise ValueError(
                 f"item {self.item_id!r}: guess ({self.guess}) must be below 1 - slip "
-                f"({1.0 - self.slip}), or a correct answer is no evidence of mastery"
+                f"({1.0 - self.slip}), or a correct answer is no evidence of knowing it"
             )
 
 
@@ -134,7 +135,7 @@ class GraphArrays:
 
 @dataclass(frozen=True)
 class AbilityPrior:
-    """Higher-order prior: P(mastered | prerequisites mastered, θ) = sigmoid(slope·θ - difficulty).
+    """Higher-order prior: P(known | prerequisites known, θ) = sigmoid(slope·θ - difficulty).
 
     ``difficulty`` maps standard codes to their difficulty (missing codes get 0); θ ranges over
     ``grid_size`` points of a standard normal.
@@ -160,7 +161,7 @@ class AbilityPrior:
         return theta, logw
 
     def log_rates(self, arrays: GraphArrays) -> tuple[FloatArray, FloatArray]:
-        """log P(mastered | eligible, θ_g) and log P(not mastered | eligible, θ_g): (G, S)."""
+        """log P(known | eligible, θ_g) and log P(not known | eligible, θ_g): (G, S)."""
         theta, _ = self.grid()
         difficulty = np.array([self.difficulty.get(c, 0.0) for c in arrays.codes])
         logits = self.slope * theta[:, None] - difficulty[None, :]
@@ -316,11 +317,11 @@ class KnowledgeBelief:
         return float(1.0 / np.sum(w * w))
 
     def marginals(self) -> FloatArray:
-        """P(mastered) for each standard, in ``arrays.codes`` order."""
+        """P(known) for each standard, in ``arrays.codes`` order."""
         return np.asarray(self.weights @ self.states.astype(np.float64))
 
     def p_capable(self) -> FloatArray:
-        """P(every standard the item requires is mastered), for each item."""
+        """P(every standard the item requires is known), for each item."""
         return np.asarray(self.weights @ self._capable.astype(np.float64))
 
     def p_correct(self) -> FloatArray:
@@ -344,13 +345,13 @@ class KnowledgeBelief:
 
     def standards_information_gain(self, standards: IntArray | None = None) -> FloatArray:
         """Expected reduction of the summed per-standard entropies from asking each item, in
-        bits: what a classification of every standard (mastered or not) stands to gain.
+        bits: what a classification of every standard (known or not) stands to gain.
 
         ``standards`` restricts the sum (default: every standard).
         """
         w = self.weights.astype(np.float32)
-        mastered = self.states if standards is None else self.states[:, standards]
-        mastered_f = mastered.astype(np.float32)
+        known = self.states if standards is None else self.states[:, standards]
+        known_f = known.astype(np.float32)
         capable = self._capable.astype(np.float32)
         p_if_capable = (1.0 - self.items.slip).astype(np.float32)
         guess = self.items.guess.astype(np.float32)
@@ -359,9 +360,9 @@ class KnowledgeBelief:
         wrong = (w[:, None] * (1.0 - p)).T
         p_right = right.sum(axis=1)
         p_wrong = wrong.sum(axis=1)
-        if_right = (right @ mastered_f) / np.maximum(p_right, _EPS)[:, None]  # (I, S)
-        if_wrong = (wrong @ mastered_f) / np.maximum(p_wrong, _EPS)[:, None]
-        now = binary_entropy(w.astype(np.float64) @ mastered_f.astype(np.float64)).sum()
+        if_right = (right @ known_f) / np.maximum(p_right, _EPS)[:, None]  # (I, S)
+        if_wrong = (wrong @ known_f) / np.maximum(p_wrong, _EPS)[:, None]
+        now = binary_entropy(w.astype(np.float64) @ known_f.astype(np.float64)).sum()
         after = p_right * binary_entropy(if_right.astype(np.float64)).sum(axis=1) + p_wrong * (
             binary_entropy(if_wrong.astype(np.float64)).sum(axis=1)
         )
@@ -417,10 +418,10 @@ class KnowledgeBelief:
         n = len(states)
         for s in range(len(arrays)):
             parents, children = arrays.parents[s], arrays.children[s]
-            can_master = states[:, parents].all(axis=1) if parents.size else np.ones(n, bool)
-            must_master = states[:, children].any(axis=1) if children.size else np.zeros(n, bool)
+            can_know = states[:, parents].all(axis=1) if parents.size else np.ones(n, bool)
+            must_know = states[:, children].any(axis=1) if children.size else np.zeros(n, bool)
             log_odds = ly[:, s] - ln[:, s]
-            # A child left unmastered although eligible is a "no" only if s is mastered.
+            # A child left unknown although eligible is a "no" only if s is known.
             for c in children:
                 others = arrays.parents[c][arrays.parents[c] != s]
                 eligible_otherwise = states[:, others].all(axis=1) if others.size else True
@@ -434,7 +435,7 @@ class KnowledgeBelief:
                 log_odds = log_odds + np.where(ready, math.log(yes) - math.log(no), 0.0)
             p = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
             draw = rng.random(n) < p
-            states[:, s] = np.where(must_master, True, np.where(can_master, draw, False))
+            states[:, s] = np.where(must_know, True, np.where(can_know, draw, False))
         # ability | state: exact conditional over the grid
         _, log_grid = self.prior.grid()
         joint = self.prior.log_prob_given_ability(arrays, states) + log_grid[None, :]

@@ -9,19 +9,23 @@ scope, the item bank and the prior). Each student's check is a :class:`Diagnosti
    from the ``exposure_top_k`` most informative, with a seeded generator, so the same few items
    are not always shown first and the bank wears evenly.
 3. **Stopping.** The check ends when every assessable standard in scope is classified with at
-   least ``confidence`` (P(mastered) ≥ c or ≤ 1 - c), after ``max_items`` answers, after
+   least ``confidence`` (P(known) ≥ c or ≤ 1 - c), after ``max_items`` answers, after
    ``time_limit_s`` seconds, or when the bank is used up.
-4. **Result.** Per-standard mastery probabilities, the mastered set, the ready-to-learn
-   frontier and the standards that have no items (*not assessable*: listed, never guessed).
+4. **Result.** Per-standard probabilities of knowing it, the *likely known* set (at or above
+   ``likely_known_threshold``), the ready-to-learn frontier and the standards that have no
+   items (*not assessable*: listed, never guessed). "Likely known" is the check's own word: it
+   is not *mastered*, which only the district's mastery rule (:mod:`trellis.engine.mastery`)
+   decides, from evidence over several days.
 
-**Ready to learn** (:meth:`DiagnosticEngine.frontier`) is an assessable standard, not mastered,
-whose every prerequisite *in scope* counts as known: an assessable one when it is mastered, one
-without items only when the belief says so (its inferred probability, which the prerequisite
-structure and the student's answers determine, reaches the mastery threshold). Having no items
-is never evidence of knowing a standard: a student who knows nothing is not "ready" for a
-standard just because its prerequisites could not be asked. Prerequisites outside the scope
-count as known: the caller chooses a scope that leaves out only what lies below the student's
-level (the plan assumes it), so a scope must keep any prerequisite that cannot be assumed.
+**Ready to learn** (:meth:`DiagnosticEngine.frontier`) is an assessable standard, not likely
+known, whose every prerequisite *in scope* counts as known: an assessable one when it is likely
+known, one without items only when the belief says so (its inferred probability, which the
+prerequisite structure and the student's answers determine, reaches the same threshold).
+Having no items is never evidence of knowing a standard: a student who knows nothing is not
+"ready" for a standard just because its prerequisites could not be asked. Prerequisites outside
+the scope count as known: the caller chooses a scope that leaves out only what lies below the
+student's level (the plan assumes it), so a scope must keep any prerequisite that cannot be
+assumed.
 
 Maps are incomplete: many standards have no prerequisite at all in the scope (an *entry*
 standard), and the map alone would call every one of them ready, the hardest grade's too, for a
@@ -82,7 +86,7 @@ class DiagnosticConfig:
     confidence: float = 0.9
     time_limit_s: float | None = None
     exposure_top_k: int = 3
-    mastery_threshold: float = 0.5
+    likely_known_threshold: float = 0.5
     particles: int = 1000
     exact_state_cap: int = 20_000
     gibbs_sweeps: int = 2
@@ -99,8 +103,8 @@ class DiagnosticConfig:
             raise ValueError("time_limit_s must be positive")
         if self.exposure_top_k < 1:
             raise ValueError("exposure_top_k must be at least 1")
-        if not 0.0 < self.mastery_threshold < 1.0:
-            raise ValueError("mastery_threshold must be in (0, 1)")
+        if not 0.0 < self.likely_known_threshold < 1.0:
+            raise ValueError("likely_known_threshold must be in (0, 1)")
         if self.particles < 10:
             raise ValueError("particles must be at least 10")
 
@@ -119,9 +123,9 @@ class Answer:
 class DiagnosticResult:
     """What a diagnostic concluded.
 
-    ``probabilities`` covers the assessable standards in scope (P(mastered)); ``mastered`` are
-    those at or above the mastery threshold; ``frontier`` are the assessable standards not
-    mastered whose prerequisites in scope are all known — assessable ones mastered, ones
+    ``probabilities`` covers the assessable standards in scope (P(known)); ``likely_known`` are
+    those at or above the likely-known threshold; ``frontier`` are the assessable standards not
+    likely known whose prerequisites in scope are all known — assessable ones likely known, ones
     without items inferred at or above the threshold (ready to learn, see
     :meth:`DiagnosticEngine.frontier`); ``not_assessable`` are
     the standards in scope without items, with what the map alone suggests about them in
@@ -130,7 +134,7 @@ class DiagnosticResult:
     """
 
     probabilities: Mapping[str, float]
-    mastered: list[str]
+    likely_known: list[str]
     frontier: list[str]
     not_assessable: list[str]
     inferred_probabilities: Mapping[str, float]
@@ -141,7 +145,7 @@ class DiagnosticResult:
     def to_dict(self) -> dict[str, object]:
         return {
             "probabilities": dict(self.probabilities),
-            "mastered": list(self.mastered),
+            "likely_known": list(self.likely_known),
             "frontier": list(self.frontier),
             "not_assessable": list(self.not_assessable),
             "inferred_probabilities": dict(self.inferred_probabilities),
@@ -219,9 +223,9 @@ class DiagnosticEngine:
         return digest.hexdigest()[:16]
 
     def frontier(self, probabilities: Mapping[str, float]) -> list[str]:
-        """The ready-to-learn standards given P(mastered) for every standard in scope.
+        """The ready-to-learn standards given P(known) for every standard in scope.
 
-        A standard is ready when it is assessable, its probability is below the mastery
+        A standard is ready when it is assessable, its probability is below the likely-known
         threshold, and each of its direct prerequisites in scope (links through standards left
         out of the scope kept, so those count as known) is at or above it. The same threshold
         applies to a prerequisite without items, whose probability is an inference from the
@@ -230,7 +234,7 @@ class DiagnosticEngine:
         prerequisite in scope) is ready only at or below the working level when the engine
         has a ``sequence``. Topological order.
         """
-        threshold = self.config.mastery_threshold
+        threshold = self.config.likely_known_threshold
         known = {code for code in self.arrays.codes if probabilities[code] >= threshold}
         open_levels = [self.sequence[c] for c in self.assessable
                        if c not in known and c in self.sequence]
@@ -371,7 +375,7 @@ class DiagnosticSession:
     # -- reading the belief ----------------------------------------------------------------------
 
     def probabilities(self) -> dict[str, float]:
-        """P(mastered) for every standard in scope (assessable or not), in topological order."""
+        """P(known) for every standard in scope (assessable or not), in topological order."""
         marginals = self.belief.marginals()
         return {code: float(p) for code, p in zip(self.engine.arrays.codes, marginals, strict=True)}
 
@@ -388,12 +392,12 @@ class DiagnosticSession:
 
     def result(self, now: float | None = None) -> DiagnosticResult:
         probabilities = self.probabilities()
-        threshold = self.engine.config.mastery_threshold
+        threshold = self.engine.config.likely_known_threshold
         assessable = {c: probabilities[c] for c in self.engine.assessable}
-        mastered = [c for c, p in assessable.items() if p >= threshold]
+        likely_known = [c for c, p in assessable.items() if p >= threshold]
         return DiagnosticResult(
             probabilities=assessable,
-            mastered=mastered,
+            likely_known=likely_known,
             frontier=self.engine.frontier(probabilities),
             not_assessable=list(self.engine.not_assessable),
             inferred_probabilities={c: probabilities[c] for c in self.engine.not_assessable},

@@ -24,13 +24,19 @@ Every problem becomes an :class:`~trellis.engine.content.errors.ImportIssue` nam
 item identifier and the field; :func:`load_qti` raises them together and returns nothing unless
 every item in the input is valid (all-or-nothing).
 
-XML is parsed without DTDs, entities or network access.
+XML is parsed without DTDs, entities or network access. Files are read within the import
+limits (:mod:`trellis.engine.limits`): a package's entry count, member names and sizes are
+checked before anything is read, each XML document is read a chunk at a time and refused past
+``max_document_bytes``, and the package as a whole past ``max_bytes`` — a refusal is an issue
+naming the file and the limit.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -48,6 +54,14 @@ from trellis.engine.content.model import (
     ScoringMethod,
     Source,
     Step,
+)
+from trellis.engine.limits import (
+    DEFAULT_LIMITS,
+    Budget,
+    FileRefused,
+    ImportLimits,
+    SafeZip,
+    read_file_bounded,
 )
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
@@ -93,20 +107,37 @@ class _Declaration:
     upper_bound: float | None
 
 
-def load_qti(path: str | Path) -> list[Item]:
-    """Every item in a QTI 3.0 item file, folder or content-package zip; all-or-nothing."""
+# Exceptions a damaged zip can raise while a member is being read.
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError,
+                   NotImplementedError, RuntimeError)
+
+
+def load_qti(path: str | Path, *, limits: ImportLimits = DEFAULT_LIMITS,
+             name: str | None = None) -> list[Item]:
+    """Every item in a QTI 3.0 item file, folder or content-package zip; all-or-nothing.
+    ``name``: the file as the person knows it (an upload is stored under another name)."""
     source = Path(path)
+    shown = name or source.name
     issues: list[ImportIssue] = []
     documents: list[tuple[str, bytes]] = []
-    if not source.exists():
-        issues.append(ImportIssue(str(source), "", "file", "does not exist"))
-    elif source.is_dir():
-        documents = _package_documents(source.name, _folder_reader(source), issues)
-    elif zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
-            documents = _package_documents(source.name, _zip_reader(archive), issues)
-    else:
-        documents = [(source.name, source.read_bytes())]
+    budget = Budget(limits)
+    try:
+        if not source.exists():
+            issues.append(ImportIssue(str(source), "", "file", "does not exist"))
+        elif source.is_dir():
+            documents = _package_documents(shown, _folder_reader(source, limits, budget), issues)
+        elif zipfile.is_zipfile(source):
+            with SafeZip(source, shown, limits, budget) as archive:
+                documents = _package_documents(shown, _zip_reader(archive, limits), issues)
+        else:
+            documents = [(shown, read_file_bounded(source, limits.max_document_bytes,
+                                                   "max_document_bytes", budget, shown))]
+    except FileRefused as refused:
+        issues.append(ImportIssue(refused.file or shown, "", "file", refused.message))
+        documents = []
+    except _ARCHIVE_ERRORS as error:
+        issues.append(ImportIssue(shown, "", "file", f"the package is damaged ({error})"))
+        documents = []
     items: list[Item] = []
     seen: set[str] = set()
     for name, data in documents:
@@ -123,23 +154,27 @@ def load_qti(path: str | Path) -> list[Item]:
     return items
 
 
-def _folder_reader(folder: Path) -> Callable[[str], bytes | None]:
+def _folder_reader(folder: Path, limits: ImportLimits,
+                   budget: Budget) -> Callable[[str], bytes | None]:
     root = folder.resolve()
 
     def read(name: str) -> bytes | None:
         target = (root / name).resolve()
         if root not in target.parents or not target.is_file():
             return None
-        return target.read_bytes()
+        return read_file_bounded(target, limits.max_document_bytes, "max_document_bytes",
+                                 budget, name)
 
     return read
 
 
-def _zip_reader(archive: zipfile.ZipFile) -> Callable[[str], bytes | None]:
+def _zip_reader(archive: SafeZip, limits: ImportLimits) -> Callable[[str], bytes | None]:
     names = set(archive.namelist())
 
     def read(name: str) -> bytes | None:
-        return archive.read(name) if name in names else None
+        if name not in names:
+            return None
+        return archive.read(name, limits.max_document_bytes, "max_document_bytes")
 
     return read
 

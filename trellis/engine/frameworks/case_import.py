@@ -14,11 +14,15 @@ file object (an upload), or an already-decoded dict, and either returns a valida
    not, so one upload shows all of its problems.
 
 Nothing is returned unless everything is valid: callers import all or nothing.
+
+Reading keeps to the import limits (:mod:`trellis.engine.limits`): the file and, for gzip,
+what it decompresses to are read a chunk at a time and refused past ``max_document_bytes``
+(a gzip bomb stops there); JSON nested deeper than ``max_json_depth`` is refused with an
+error naming the limit, never a ``RecursionError``.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -46,10 +50,20 @@ from trellis.engine.frameworks.errors import CaseError, CaseValidationError, Err
 from trellis.engine.frameworks.package import FrameworkPackage
 from trellis.engine.frameworks.schema import case_schema, import_validator
 from trellis.engine.frameworks.structure import analyse_structure
+from trellis.engine.limits import (
+    DEFAULT_LIMITS,
+    GZIP_MAGIC,
+    FileRefused,
+    ImportLimits,
+    gunzip_bounded,
+    load_json_bounded,
+    read_bounded,
+    read_file_bounded,
+    refuse_size,
+)
 
 CaseSource = str | os.PathLike[str] | bytes | bytearray | IO[bytes] | IO[str] | Mapping[str, Any]
 
-_GZIP_MAGIC = b"\x1f\x8b"
 _ENTITY_OF_LIST = {
     "CFItems": "CFItem",
     "CFAssociations": "CFAssociation",
@@ -57,35 +71,70 @@ _ENTITY_OF_LIST = {
 }
 
 
-def load_case_package(source: CaseSource, *, allow_external: bool = True) -> FrameworkPackage:
+def load_case_package(
+    source: CaseSource,
+    *,
+    allow_external: bool = True,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    name: str | None = None,
+) -> FrameworkPackage:
     """Read, validate and parse a CASE 1.0 CFPackage; raise CaseValidationError listing all
-    problems. A ``str`` is a file path, never JSON text."""
-    name = _source_name(source)
-    data = source if isinstance(source, Mapping) else read_case_json(source)
+    problems. A ``str`` is a file path, never JSON text. ``name``: the file as the person
+    knows it (an upload is stored under another name), for the messages."""
+    name = name or _source_name(source)
+    data = (source if isinstance(source, Mapping)
+            else read_case_json(source, limits=limits, name=name))
     return parse_case_package(data, source=name, allow_external=allow_external)
 
 
 def read_case_json(
     source: str | os.PathLike[str] | bytes | bytearray | IO[bytes] | IO[str],
+    *,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    name: str | None = None,
 ) -> Any:
-    """The decoded JSON of a CASE file (gzip or not); CaseValidationError if unreadable."""
-    name = _source_name(source)
+    """The decoded JSON of a CASE file (gzip or not), read within ``limits``;
+    CaseValidationError if unreadable or over a limit (the error names the limit)."""
+    name = name or _source_name(source)
+    file = Path(name).name if name else "the CASE package"
+    cap, field = limits.max_document_bytes, "max_document_bytes"
     try:
         if isinstance(source, bytes | bytearray):
+            if len(source) > cap:
+                raise refuse_size(file, cap, field, "")
             raw = bytes(source)
         elif isinstance(source, str | os.PathLike):
-            raw = Path(source).read_bytes()
+            raw = read_file_bounded(source, cap, field, name=file)
         else:
-            content: bytes | str = source.read()
-            raw = content.encode("utf-8") if isinstance(content, str) else content
-        if raw[:2] == _GZIP_MAGIC:
-            raw = gzip.decompress(raw)
-        return json.loads(raw.decode("utf-8-sig"))
+            raw = _read_stream(source, cap, field, file)
+        if raw[:2] == GZIP_MAGIC:
+            raw = gunzip_bounded(raw, cap, field, file)
+        return load_json_bounded(raw, limits, file)
+    except FileRefused as error:
+        raise CaseValidationError(
+            [CaseError(ErrorKind.LIMIT, error.message)], source=name
+        ) from None
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CaseValidationError(
             [CaseError(ErrorKind.UNREADABLE, f"cannot read a JSON CASE package: {error}")],
             source=name,
         ) from error
+
+
+def _read_stream(source: IO[bytes] | IO[str], cap: int, field: str, file: str) -> bytes:
+    """A file object's bytes (text is encoded as UTF-8), refused past ``cap``."""
+    first = source.read(0)
+    if isinstance(first, bytes):
+        return read_bounded(source, cap, field, file)  # type: ignore[arg-type]
+    parts: list[bytes] = []
+    total = 0
+    while chunk := source.read(64 * 1024):
+        encoded = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        total += len(encoded)
+        if total > cap:
+            raise refuse_size(file, cap, field, "")
+        parts.append(encoded)
+    return b"".join(parts)
 
 
 def parse_case_package(

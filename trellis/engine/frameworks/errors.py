@@ -19,6 +19,7 @@ class ErrorKind(StrEnum):
     """What sort of problem a :class:`CaseError` reports."""
 
     UNREADABLE = "unreadable"  # not a file, not gzip, not JSON, not an object
+    LIMIT = "limit"  # larger or deeper than the import limits (trellis/engine/limits.py)
     SCHEMA = "schema"  # violates the CASE 1.0 CFPackage JSON Schema
     DUPLICATE = "duplicate"  # two objects share one identifier
     DANGLING = "dangling"  # an association endpoint that is nowhere to be found

@@ -32,11 +32,20 @@ import numpy.typing as npt
 from trellis.engine.learner._grouped import exclusive_cumsum, factorize
 from trellis.engine.learner.base import LearnerModel, State, register_model
 from trellis.engine.learner.log import ResponseLog, distinct_skills
+from trellis.engine.mastery import DEFAULT_GUESS, DEFAULT_SLIP
 
 PARAMETERS = ("prior", "learn", "guess", "slip")
-# Beta(a, b) priors, as pseudo-counts added in the M-step; means 0.5, 0.1, 0.2, 0.1.
-PRIOR_COUNTS = {"prior": (5.0, 5.0), "learn": (1.0, 9.0), "guess": (2.0, 8.0),
-                "slip": (1.0, 9.0)}
+# Beta(a, b) priors, as pseudo-counts added in the M-step, each worth this many answers.
+PRIOR_WEIGHT = 10.0
+
+
+def _beta_counts(mean: float) -> tuple[float, float]:
+    return (mean * PRIOR_WEIGHT, (1.0 - mean) * PRIOR_WEIGHT)
+
+
+# Means 0.5, 0.1, and the engine's default guess (0.2) and slip (0.1).
+PRIOR_COUNTS = {"prior": _beta_counts(0.5), "learn": _beta_counts(0.1),
+                "guess": _beta_counts(DEFAULT_GUESS), "slip": _beta_counts(DEFAULT_SLIP)}
 MAX_GUESS_SLIP = 0.45
 
 

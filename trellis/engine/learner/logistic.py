@@ -38,7 +38,8 @@ prediction for an item it knows nothing about except that it exercises that one 
 everything the student has done so far). *p* itself never gets near 1: students who know a
 skill still slip, and on the benchmark logs thirty right answers in a row give *p* ≈ 0.95, so a
 "95% mastered" rule read on *p* would ask for thirty. The BKT reading of an answer fixes that:
-``p = known (1 - slip) + (1 - known) guess`` with slip 0.1 and guess 0.2 (the means of this
+``p = known (1 - slip) + (1 - known) guess`` with the engine's default slip 0.1 and guess 0.2
+(:data:`trellis.engine.mastery.DEFAULT_SLIP` / ``DEFAULT_GUESS``, also the means of this
 package's BKT priors), so ``known = (p - 0.2) / 0.7``, clipped to [0, 0.99]. It moves with
 every answer on the skill and, more weakly, with every other answer (through the ability and
 recent-performance features).
@@ -66,6 +67,7 @@ from trellis.engine.learner._grouped import (
 )
 from trellis.engine.learner.base import LearnerModel, State, register_model
 from trellis.engine.learner.log import ResponseLog, distinct_skills
+from trellis.engine.mastery import DEFAULT_GUESS, DEFAULT_SLIP
 
 # Decay rates of the recent-performance features (per answer: 0.5 ~ the last 2 answers,
 # 0.95 ~ the last 20). Fixed settings, the same on every dataset.
@@ -105,9 +107,7 @@ ITEM_SLOPE_MIN_ANSWERS = 50
 
 
 # Mastery reads P(correct) the way BKT does: a student who knows the skill still slips, one who
-# does not still guesses right sometimes (the means of this package's BKT priors).
-MASTERY_GUESS = 0.2
-MASTERY_SLIP = 0.1
+# does not still guesses right sometimes (DEFAULT_SLIP / DEFAULT_GUESS of trellis.engine.mastery).
 # Evidence never makes knowing certain: 99% at most, so a page never claims 100%.
 MASTERY_CEILING = 0.99
 
@@ -115,7 +115,7 @@ MASTERY_CEILING = 0.99
 def knowledge_from_success(p_correct: float) -> float:
     """P(knows) from P(correct) = P(knows) (1 - slip) + (1 - P(knows)) guess, clipped to
     [0, MASTERY_CEILING]."""
-    known = (p_correct - MASTERY_GUESS) / (1.0 - MASTERY_SLIP - MASTERY_GUESS)
+    known = (p_correct - DEFAULT_GUESS) / (1.0 - DEFAULT_SLIP - DEFAULT_GUESS)
     return min(max(known, 0.0), MASTERY_CEILING)
 
 

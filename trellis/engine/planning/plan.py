@@ -385,7 +385,7 @@ def build_plan(
     profile: LearnerProfile | None = None,
     edits: Sequence[PlanEdit] = (),
     grade: str | None = None,
-    diagnostic_mastered: Collection[str] | None = None,
+    diagnostic_likely_known: Collection[str] | None = None,
     classmates_at_step: Mapping[str, int] | None = None,
     policy: PlanPolicy | None = None,
     sub_standards: Mapping[str, Sequence[str]] | None = None,
@@ -393,11 +393,11 @@ def build_plan(
     """The learner's plan (see the module docstring for the steps).
 
     ``state`` maps standard codes to the learner model's :class:`EvidenceSummary` (codes not in
-    ``graph`` are ignored). ``diagnostic_mastered`` is the diagnostic's placement (standards
-    it places as known), if the learner took one. ``classmates_at_step`` counts, per standard,
-    the *other* learners in the class for whom it is ready now. ``grade`` is the learner's
-    grade (K, 1–12, HS): it gives the assumption when there is no diagnostic and the
-    grade-level pace prior.
+    ``graph`` are ignored). ``diagnostic_likely_known`` is the check-up's placement (the
+    standards it found *likely known*; not mastered), if the learner took one.
+    ``classmates_at_step`` counts, per standard, the *other* learners in the class for whom it
+    is ready now. ``grade`` is the learner's grade (K, 1–12, HS): it gives the assumption when
+    there is no diagnostic and the grade-level pace prior.
 
     The plan walks :func:`~.parts.planning_graph` of ``graph``: sub-standards come before
     their parent (``sub_standards`` overrides the parts found from the codes; pass ``{}`` with
@@ -422,8 +422,8 @@ def build_plan(
     mastered = {code for code, s in status.items() if s == "mastered"}
     has_evidence = any(s != "not_started" for s in status.values())
     baseline: BaselineSource
-    if diagnostic_mastered is not None:
-        baseline, assumed_source = "diagnostic", set(diagnostic_mastered) & set(graph.codes)
+    if diagnostic_likely_known is not None:
+        baseline, assumed_source = "diagnostic", set(diagnostic_likely_known) & set(graph.codes)
     elif grade is not None:
         baseline, assumed_source = "grade_level", set(standards_below_grade(graph, grade))
     else:
@@ -435,7 +435,7 @@ def build_plan(
         implied |= graph.ancestors(code)
     implied = {c for c in implied if status[c] == "not_started"} - mastered - assumed
     known = mastered | assumed | implied
-    needs_diagnostic = diagnostic_mastered is None and not has_evidence
+    needs_diagnostic = diagnostic_likely_known is None and not has_evidence
     classification = rule.classify(graph, state, assumed | implied)
     ready = list(classification.ready)
     ready_set = set(ready)

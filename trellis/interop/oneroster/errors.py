@@ -17,6 +17,7 @@ class IssueCode(StrEnum):
 
     ARCHIVE = "archive"  # not a zip / truncated / unreadable / missing file
     ENCODING = "encoding"  # not UTF-8
+    LIMIT = "limit"  # over a limit on what an import reads (trellis/engine/limits.py)
     MANIFEST = "manifest"  # manifest.csv missing or inconsistent
     VERSION = "version"  # OneRoster 1.1 or an unknown version
     HEADER = "header"  # missing, misspelt or duplicated column

@@ -11,7 +11,13 @@ a roster:
   reported, unknown columns (e.g. ``metadata.jp.kanaGivenName`` profile extensions) are
   ignored wherever they sit, and optional columns may be left out.
 * Text is UTF-8 with or without a byte-order mark; quoting follows RFC 4180 (stdlib ``csv`` in
-  strict mode, so a broken quote is an issue with a line number, not a garbled record).
+  strict mode, so a broken quote is an issue with a line number, not a garbled record). Text
+  that is not UTF-8 is reported on its real line.
+* Hostile files are refused before any work, in bounded memory
+  (:mod:`trellis.engine.limits`): a zip of too many entries, a member named ``../x``, members
+  whose sizes add up past the limit; while reading, every byte actually read is counted, and a
+  line or a file too long stops the reading. Each refusal is an issue
+  (:attr:`~.errors.IssueCode.LIMIT`) naming the file and the limit's setting.
 * Files Trellis does not import (gradebook, resources, ``userProfiles``) are tolerated and
   listed in :attr:`RosterBundle.ignored_files`; ``demographics.csv`` is read only when the
   caller opts in (``include_demographics=True``).
@@ -25,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import io
 import os
 import struct
 import zipfile
@@ -34,7 +39,18 @@ from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
+
+from trellis.engine.limits import (
+    DEFAULT_LIMITS,
+    Budget,
+    CountedStream,
+    FileRefused,
+    ImportLimits,
+    Lines,
+    SafeZip,
+    refuse_size,
+)
 
 from .bundle import (
     BUNDLE_ATTRIBUTES,
@@ -97,22 +113,32 @@ class RosterLoad:
 
 
 class _Archive:
-    """The files of an exchange by base name, whether it is a zip or a directory."""
+    """The files of an exchange by base name, whether it is a zip or a directory, opened
+    within ``limits`` (:class:`FileRefused` for an archive over them)."""
 
-    def __init__(self, source: Source) -> None:
-        self._zip: zipfile.ZipFile | None = None
+    def __init__(self, source: Source, limits: ImportLimits) -> None:
+        self._zip: SafeZip | None = None
         self._directory: Path | None = None
         self.members: dict[str, str] = {}
         self.duplicates: list[str] = []  # base names found twice in a zip
+        self.budget = Budget(limits)
         if isinstance(source, str | os.PathLike) and Path(source).is_dir():
             self._directory = Path(source)
-            self.members = {
-                p.name: p.name for p in sorted(self._directory.iterdir()) if p.is_file()
-            }
+            files = [p for p in sorted(self._directory.iterdir()) if p.is_file()]
+            if len(files) > limits.max_entries:
+                raise FileRefused(
+                    f"{self._directory.name} holds {len(files):,} files (the limit is "
+                    f"{limits.max_entries:,}, TRELLIS_IMPORT_MAX_ENTRIES)",
+                    file=self._directory.name, setting="TRELLIS_IMPORT_MAX_ENTRIES",
+                )
+            for file in files:
+                if file.stat().st_size > limits.max_bytes:
+                    raise refuse_size(file.name, limits.max_bytes, "max_bytes", "")
+            self.members = {p.name: p.name for p in files}
             return
-        if isinstance(source, bytes):
-            source = io.BytesIO(source)
-        self._zip = zipfile.ZipFile(source)  # BadZipFile / OSError for the caller to report
+        name = Path(source).name if isinstance(source, str | os.PathLike) else "the zip"
+        # BadZipFile / OSError for the caller to report; FileRefused over a limit
+        self._zip = SafeZip(source, name, limits, self.budget)
         for info in self._zip.infolist():
             path = PurePosixPath(info.filename)
             if info.is_dir() or "__MACOSX" in path.parts or path.name.startswith("._"):
@@ -123,11 +149,13 @@ class _Archive:
             self.members[path.name] = info.filename
 
     def open(self, name: str) -> IO[bytes]:
+        """The member as a stream; every byte read counts against the import's budget."""
         if self._zip is not None:
             return self._zip.open(self.members[name])
         if self._directory is None:
             raise AssertionError("archive has neither zip nor directory")
-        return (self._directory / self.members[name]).open("rb")
+        stream = (self._directory / self.members[name]).open("rb")
+        return cast(IO[bytes], CountedStream(stream, self.budget, name))
 
     def close(self) -> None:
         if self._zip is not None:
@@ -135,22 +163,32 @@ class _Archive:
 
 
 class _Rows:
-    """``(first physical line, cells)`` per CSV record; decoding and quoting errors propagate.
+    """``(first physical line, cells)`` per CSV record, read line by line within the limits
+    (:class:`~trellis.engine.limits.Lines`); quoting errors (``csv.Error``) and refusals
+    (:class:`FileRefused`, which names its line) propagate.
 
-    ``consumed`` is the last physical line read successfully, so a failure can be placed at
-    the line after it.
+    ``consumed`` is the last physical line read successfully, so a quoting failure can be
+    placed at the line after it.
     """
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        self._reader = csv.reader(text, strict=True)
-        self.consumed = 0
+    def __init__(self, stream: IO[bytes], file: str, limits: ImportLimits) -> None:
+        self._lines = Lines(stream, file, limits)
+        self._reader = csv.reader(self._lines, strict=True)
+
+    @property
+    def consumed(self) -> int:
+        return self._lines.number
+
+    @property
+    def failed_line(self) -> int:
+        """Where the record that could not be read began."""
+        start = self._lines.record_start
+        return start if start is not None else self._lines.number + 1
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        reader = self._reader
-        for row in reader:
-            start = self.consumed + 1
-            self.consumed = reader.line_num
+        lines = self._lines
+        for row in self._reader:
+            start = lines.start_record()
             if row:
                 yield start, row
 
@@ -162,8 +200,10 @@ class _Parser:
         include_demographics: bool,
         max_issues: int | None,
         progress: Progress | None = None,
+        limits: ImportLimits = DEFAULT_LIMITS,
     ) -> None:
         self.archive = archive
+        self.limits = limits
         self.progress = progress
         self.include_demographics = include_demographics
         self.max_issues = max_issues
@@ -195,7 +235,7 @@ class _Parser:
         properties: dict[str, tuple[str, int]] = {}
         try:
             with self.archive.open(MANIFEST) as stream:
-                rows = iter(_Rows(stream))
+                rows = iter(_Rows(stream, MANIFEST, self.limits))
                 header = next(rows, None)
                 if header is None or header[1][:2] != ["propertyName", "value"]:
                     self.issue(
@@ -210,8 +250,8 @@ class _Parser:
                         self.issue(IssueCode.ROW, "expected propertyName,value", MANIFEST, line)
                         continue
                     properties[row[0].strip()] = (row[1].strip(), line)
-        except UnicodeDecodeError:
-            self.issue(IssueCode.ENCODING, "manifest.csv is not UTF-8", MANIFEST)
+        except FileRefused as exc:
+            self._refused(exc, MANIFEST)
             return None
         except csv.Error as exc:
             self.issue(IssueCode.ROW, f"unreadable CSV ({exc})", MANIFEST)
@@ -263,7 +303,7 @@ class _Parser:
         reader: _Rows | None = None
         try:
             with self.archive.open(file) as stream:
-                reader = _Rows(stream)
+                reader = _Rows(stream, file, self.limits)
                 rows = iter(reader)
                 first = next(rows, None)
                 if first is None:
@@ -304,18 +344,11 @@ class _Parser:
                         reported = line
                 if self.progress is not None:
                     self.progress(file, reader.consumed)
-        except UnicodeDecodeError as exc:
-            # Text is decoded in blocks: the bad byte is on this line or a few after it.
-            failed_at = reader.consumed + 1 if reader else None
-            self.issue(
-                IssueCode.ENCODING,
-                f"not UTF-8 text ({exc.reason}) at or shortly after this line; reading stopped",
-                file,
-                failed_at,
-            )
+        except FileRefused as exc:
+            self._refused(exc, file)
             self.incomplete.add(kind)
         except csv.Error as exc:
-            failed_at = reader.consumed + 1 if reader else None
+            failed_at = reader.failed_line if reader else None
             self.issue(
                 IssueCode.ROW,
                 f"unreadable CSV from this line on ({exc}); check its quotes; reading stopped",
@@ -327,6 +360,15 @@ class _Parser:
             self.issue(IssueCode.ARCHIVE, f"the archive member is damaged ({exc})", file)
             self.incomplete.add(kind)
         return records
+
+    def _refused(self, exc: FileRefused, file: str) -> None:
+        """The issue for a file the limits refused, or for text that is not UTF-8."""
+        if exc.setting:
+            self.issue(IssueCode.LIMIT, f"{exc.message}; reading stopped", exc.file or file,
+                       exc.line)
+        else:
+            self.issue(IssueCode.ENCODING, f"{exc.message}; reading stopped", exc.file or file,
+                       exc.line)
 
     def _converter(
         self, kind: RecordKind, header: list[str], mode: FileMode
@@ -436,6 +478,7 @@ def parse_roster(
     validate: bool = True,
     max_issues: int | None = None,
     progress: Progress | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> RosterLoad:
     """Read a OneRoster 1.2 CSV exchange and (by default) validate it.
 
@@ -444,16 +487,20 @@ def parse_roster(
     (see :mod:`.validation`). ``max_issues``: stop reading once that many issues were found
     (``None``: collect them all). ``progress(file_name, lines_read)``: called every
     ~10,000 lines and at the end of each data file (for a progress bar; the caller can
-    compare ``lines_read`` with the size of the upload). Never raises on malformed input.
+    compare ``lines_read`` with the size of the upload). ``limits``: what the exchange may
+    hold (:class:`~trellis.engine.limits.ImportLimits`); a file over them is refused with a
+    :attr:`~.errors.IssueCode.LIMIT` issue naming the limit. Never raises on malformed input.
     """
     try:
-        archive = _Archive(source)
+        archive = _Archive(source, limits)
+    except FileRefused as exc:
+        return RosterLoad(None, (RosterIssue(IssueCode.LIMIT, exc.message, exc.file, exc.line),))
     except _ARCHIVE_ERRORS as exc:
         reason = "not a zip archive" if isinstance(exc, zipfile.BadZipFile) else str(exc)
         return RosterLoad(
             None, (RosterIssue(IssueCode.ARCHIVE, f"cannot open the exchange: {reason}"),)
         )
-    parser = _Parser(archive, include_demographics, max_issues, progress)
+    parser = _Parser(archive, include_demographics, max_issues, progress, limits)
     # Reading allocates millions of small, acyclic objects; the cyclic collector would scan
     # them again and again (it halves the reading time at district scale to pause it).
     collecting = gc.isenabled()

@@ -16,9 +16,12 @@ Two layers, both collecting :class:`~.errors.RosterIssue` objects instead of rai
 In a delta (or when a file is absent) a reference may name a record that is already in the
 database rather than in the exchange. The caller passes ``known_ids``: per record kind, either
 a set of existing sourcedIds or a callable that receives the set of ids the exchange left
-unresolved and returns those that exist (one query per kind, not one per row). Kinds sent in
-**bulk** never consult it: a bulk file replaces every record of its kind, so a record missing
-from it is about to be deleted.
+unresolved and returns those that exist (one query per kind, not one per row). An importer
+that keeps its records in a database can instead split the work in two
+(:func:`check_bundle`): ask :attr:`BundleCheck.unresolved` which ids it needs, look them up,
+and pass what exists as plain sets to :meth:`BundleCheck.finish`. Kinds sent in **bulk**
+never consult the database: a bulk file replaces every record of its kind, so a record
+missing from it is about to be deleted.
 """
 
 from __future__ import annotations
@@ -433,9 +436,90 @@ def validate_bundle(
     not reported again. ``incomplete``: kinds whose file could not be read to the end;
     references to them are not checked (the reading issue already says what is wrong).
     """
+    check = check_bundle(bundle, rejected_ids=rejected_ids, incomplete=incomplete)
+    known = known_ids or {}
+    return check.finish(
+        {
+            kind: set(_lookup(known[kind], wanted))
+            for kind, wanted in check.unresolved.items()
+            if kind in known
+        }
+    )
+
+
+@dataclass
+class BundleCheck:
+    """:func:`validate_bundle` in two halves, for a caller whose existing records live in a
+    database: :attr:`unresolved` lists, per kind, the sourcedIds the exchange names but does
+    not define (ask the database which of these exist: one query per kind), and
+    :meth:`finish` takes the answer as plain sets and returns every issue."""
+
+    bundle: RosterBundle
+    issues: list[RosterIssue]
+    pending: dict[RecordKind, list[tuple[str, RosterIssue]]]
+    orgs_live: set[str]
+    class_schools: dict[str, str]
+
+    @property
+    def unresolved(self) -> dict[RecordKind, set[str]]:
+        """sourcedIds per kind that only the database can resolve. Kinds sent in bulk are
+        left out: a bulk file replaces its kind, so a record it lacks is about to go."""
+        return {
+            target: {value for value, _issue in waiting}
+            for target, waiting in self.pending.items()
+            if self.bundle.mode(target) is not FileMode.BULK
+        }
+
+    def finish(self, existing: Mapping[RecordKind, AbstractSet[str]]) -> list[RosterIssue]:
+        """Every issue, given which of :attr:`unresolved` exist (``existing``, per kind)."""
+        bundle, issues = self.bundle, list(self.issues)
+        pending, class_schools = self.pending, self.class_schools
+        found_in_database: dict[RecordKind, set[str]] = defaultdict(set)
+        for target, waiting in pending.items():
+            found = found_in_database[target]
+            if bundle.mode(target) is not FileMode.BULK:
+                found.update(existing.get(target, ()))
+            issues.extend(issue for value, issue in waiting if value not in found)
+
+        # 4. An enrollment's school is its class's school (when that school itself resolved).
+        orgs_known = self.orgs_live | found_in_database[RecordKind.ORGS]
+        for enrollment in bundle.enrollments:
+            school = class_schools.get(enrollment.class_sourced_id)
+            if (
+                school in orgs_known
+                and enrollment.status is not Status.TOBEDELETED
+                and enrollment.school_sourced_id
+                and enrollment.school_sourced_id != school
+            ):
+                issues.append(
+                    RosterIssue(
+                        IssueCode.REFERENCE,
+                        f"school {enrollment.school_sourced_id!r} differs from the class's "
+                        f"school {school!r}",
+                        RecordKind.ENROLLMENTS.file_name,
+                        enrollment.line,
+                        "schoolSourcedId",
+                        enrollment.sourced_id,
+                    )
+                )
+
+        # 5. Parent cycles among orgs and among sessions.
+        for kind in (RecordKind.ORGS, RecordKind.ACADEMIC_SESSIONS):
+            issues.extend(_parent_cycles(kind, bundle.records(kind)))
+
+        issues.sort(key=_issue_order)
+        return issues
+
+
+def check_bundle(
+    bundle: RosterBundle,
+    *,
+    rejected_ids: Mapping[RecordKind, AbstractSet[str]] | None = None,
+    incomplete: AbstractSet[RecordKind] = frozenset(),
+) -> BundleCheck:
+    """The first half of :func:`validate_bundle`: everything the exchange says by itself."""
     issues: list[RosterIssue] = []
     rejected = rejected_ids or {}
-    known = known_ids or {}
 
     # 1. Duplicates, and the index of what the exchange defines (live) or deletes. Only kinds
     # that other records point at keep their index after the duplicate check.
@@ -533,42 +617,9 @@ def validate_bundle(
                         IssueCode.REFERENCE, message, file, record.line, column, record.sourced_id
                     )
                 )
-    found_in_database: dict[RecordKind, set[str]] = defaultdict(set)
-    for target, waiting in pending.items():
-        lookup = known.get(target)
-        found = found_in_database[target]
-        if lookup is not None and bundle.mode(target) is not FileMode.BULK:
-            found.update(_lookup(lookup, {value for value, _ in waiting}))
-        issues.extend(issue for value, issue in waiting if value not in found)
-
-    # 4. An enrollment's school is its class's school (when that school itself resolved).
-    orgs_known = live.get(RecordKind.ORGS, set()) | found_in_database[RecordKind.ORGS]
-    for enrollment in bundle.enrollments:
-        school = class_schools.get(enrollment.class_sourced_id)
-        if (
-            school in orgs_known
-            and enrollment.status is not Status.TOBEDELETED
-            and enrollment.school_sourced_id
-            and enrollment.school_sourced_id != school
-        ):
-            issues.append(
-                RosterIssue(
-                    IssueCode.REFERENCE,
-                    f"school {enrollment.school_sourced_id!r} differs from the class's "
-                    f"school {school!r}",
-                    RecordKind.ENROLLMENTS.file_name,
-                    enrollment.line,
-                    "schoolSourcedId",
-                    enrollment.sourced_id,
-                )
-            )
-
-    # 5. Parent cycles among orgs and among sessions.
-    for kind in (RecordKind.ORGS, RecordKind.ACADEMIC_SESSIONS):
-        issues.extend(_parent_cycles(kind, bundle.records(kind)))
-
-    issues.sort(key=_issue_order)
-    return issues
+    return BundleCheck(
+        bundle, issues, pending, live.get(RecordKind.ORGS, set()), class_schools
+    )
 
 
 def _duplicate_issues(

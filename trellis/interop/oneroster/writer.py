@@ -19,11 +19,11 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from operator import attrgetter
 from typing import IO, Any
 
-from .bundle import RECORD_TYPES, FileMode, Manifest, RecordKind, RosterBundle
+from .bundle import BUNDLE_ATTRIBUTES, RECORD_TYPES, FileMode, Manifest, RecordKind, RosterBundle
 from .schema import COLUMNS, KIND_ORDER, MANIFEST_FILES, ValueKind
 
 Target = str | os.PathLike[str] | IO[bytes]
@@ -154,3 +154,14 @@ def bundle_to_bytes(bundle: RosterBundle) -> bytes:
     buffer = io.BytesIO()
     write_bundle(bundle, buffer)
     return buffer.getvalue()
+
+
+def strip_export_noise(bundle: RosterBundle) -> RosterBundle:
+    """``bundle`` without what legitimately differs between two exports of the same data
+    (``dateLastModified``); used to compare round trips."""
+    kinds: dict[str, Any] = {}
+    for kind in RecordKind:
+        kinds[BUNDLE_ATTRIBUTES[kind]] = tuple(
+            replace(record, date_last_modified=None) for record in bundle.records(kind)
+        )
+    return replace(bundle, **kinds)

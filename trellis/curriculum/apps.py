@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class CurriculumConfig(AppConfig):
-    name = "trellis.curriculum"
-    label = "curriculum"
-    verbose_name = "Competency maps and content"
