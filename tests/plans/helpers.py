@@ -14,6 +14,7 @@ A grade-7 student with no evidence is assumed to know grade 6, so 7.EE.A.1, 7.EE
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 from typing import Any
 
 from django.utils import timezone
@@ -105,3 +106,71 @@ def master(student: User, code: str, *, days: int = 3, limit: int = 60) -> int:
                 "mastered"):
             return n + 1
     raise AssertionError(f"{code} not mastered after {limit} correct answers")
+
+
+# The class page's heatmap shows each status as a letter in a cell whose class is the status's
+# short class; the cell is named by its row header (the student) and its column header (the
+# standard's code), with no per-cell tooltip.
+HEATMAP_LETTERS = {"m": "M", "p": "P", "r": "R", "n": "N", "k": "K"}
+HEATMAP_WORDS = {"M": "Mastered", "P": "In progress", "R": "Ready to learn", "N": "Not yet",
+                 "K": "Taken as known"}
+
+
+class _HeatmapParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside <table class="heatmap">
+        self.columns: list[str] = []
+        self.rows: list[tuple[str, list[tuple[str, str]]]] = []
+        self._part = ""
+        self._cell: tuple[str, str] | None = None  # (tag, class) being read
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = dict(attrs).get("class") or ""
+        if tag == "table" and "heatmap" in cls.split():
+            self.depth = 1
+        elif self.depth and tag in ("thead", "tbody"):
+            self._part = tag
+        elif self.depth and tag == "tr" and self._part == "tbody":
+            self.rows.append(("", []))
+        elif self.depth and tag in ("th", "td"):
+            self._cell, self._text = (tag, cls), ""
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.depth = 0
+            return
+        if not self.depth or tag not in ("th", "td") or self._cell is None:
+            return
+        kind, cls = self._cell
+        text = " ".join(self._text.split())
+        self._cell = None
+        if self._part == "thead" and "code-col" in cls.split():
+            self.columns.append(text)
+        elif self._part == "tbody" and kind == "th":
+            self.rows[-1] = (text, self.rows[-1][1])
+        elif self._part == "tbody" and kind == "td" and "num" not in cls.split():
+            self.rows[-1][1].append((cls, text))
+
+
+def heatmap(html: str) -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]]]:
+    """The class page's heatmap: its column codes, and per row the student's name and each
+    cell's (class, letter)."""
+    parser = _HeatmapParser()
+    parser.feed(html)
+    return parser.columns, parser.rows
+
+
+def heatmap_status(html: str, student: str, code: str) -> str:
+    """The status word of one student's cell on one standard ("Ready to learn", ...), read
+    from its letter, as the legend explains it; the cell's colour class must agree."""
+    columns, rows = heatmap(html)
+    cells = dict(rows)[student]
+    cls, letter = cells[columns.index(code)]
+    assert HEATMAP_LETTERS[cls] == letter
+    return HEATMAP_WORDS[letter]

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.plans.helpers import standard
+from tests.plans.helpers import HEATMAP_LETTERS, heatmap, standard
 from tests.world import PASSWORD, World
 from trellis.accounts.actions import do_create_district, do_create_user
 from trellis.accounts.models import Role, User
@@ -79,6 +79,35 @@ def test_the_class_page_reads_a_class_of_any_size_in_the_same_queries(pw: World)
         pw, lambda: pw.users["t_a1"],
         lambda: reverse("teach-class", args=[pw.classes["a1"].id]))
     assert small == large
+
+
+def test_the_class_page_of_a_class_of_30_is_under_100_kb_with_every_cell_lettered(
+        pw: World) -> None:
+    """Issue 21 item 4: every page's HTML under 100 KB for a class of 30; the heatmap's cells
+    carry their status as a letter (explained once in the legend), named by the student's row
+    header and the standard's column header rather than a tooltip and hidden label each."""
+    klass = pw.classes["a1"]
+    _join_class(pw, 1, 30 - klass.enrollments.filter(role="student").count())
+    assert klass.enrollments.filter(role="student").count() == 30
+    client = Client()
+    client.force_login(pw.users["t_a1"])
+    response = client.get(reverse("teach-class", args=[klass.id]))
+    assert response.status_code == 200
+    assert len(response.content) < 100_000
+    html = response.content.decode()
+    columns, rows = heatmap(html)
+    assert columns and len(rows) == 30
+    for name, cells in rows:
+        assert name and len(cells) == len(columns)
+        for cls, letter in cells:
+            assert HEATMAP_LETTERS[cls] == letter
+    assert 'scope="row"' in html and 'scope="col"' in html
+    # the test map has few standards; the demo's grade has ~47: hold each cell to a few bytes
+    # (the row header ~200) so that 30 × 47 cells stay well inside the page's 100 KB
+    body = html.split('<table class="heatmap"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    assert len(body.encode()) < 30 * (200 + 25 * len(columns))
+    for letter, word in (("M", "Mastered"), ("N", "Not yet"), ("R", "Ready to learn")):
+        assert f">{letter}</span> {word}" in html  # the legend explains each letter
 
 
 def test_a_students_plan_reads_any_number_of_classmates_in_the_same_queries(

@@ -542,7 +542,12 @@ def _cell(sp: StudentPlan, code: str) -> str:
     return "not_yet"
 
 
-CELL_SHORT = {"mastered": "M", "in_progress": "P", "ready": "R", "not_yet": "·", "assumed": "K"}
+# Each heatmap cell shows its status as a letter (never by colour alone) and a short class
+# for its colour; the legend explains both once, and the column header (the standard's code,
+# its label in a tooltip) and the row header (the student) name the cell for a screen reader,
+# so a class of 30 is no per-cell tooltip or hidden label heavier (issue 21: under 100 KB).
+CELL_SHORT = {"mastered": "M", "in_progress": "P", "ready": "R", "not_yet": "N", "assumed": "K"}
+CELL_CLASS = {"mastered": "m", "in_progress": "p", "ready": "r", "not_yet": "n", "assumed": "k"}
 
 
 def _heatmap(
@@ -562,10 +567,10 @@ def _heatmap(
         cells = []
         for c in codes:
             status = _cell(sp, c)
-            # the letter and the word are looked up here, not by loops in the template: a
+            # the letter and the class are looked up here, not by loops in the template: a
             # class of 30 has thousands of cells
-            cells.append({"code": c, "status": status, "short": CELL_SHORT[status],
-                          "label": STATUS_LABELS[status]})
+            cells.append({"status": status, "cls": CELL_CLASS[status],
+                          "short": CELL_SHORT[status]})
         mastered = sum(1 for c in cells if c["status"] == "mastered")
         rows.append({"sp": sp, "cells": cells, "mastered": mastered,
                      "progress": round(100 * mastered / len(codes)) if codes else 0})
@@ -608,7 +613,8 @@ def class_page(request: HttpRequest, class_id: int) -> HttpResponse:
             .select_related("student")[:10],
             "observations": recent_observations(student_ids, 8),
             "rule_sentence": context.rule.describe("a student"),
-            "status_labels": STATUS_LABELS, "short": CELL_SHORT,
+            "legend": [{"cls": CELL_CLASS[k], "short": CELL_SHORT[k], "label": label}
+                       for k, label in STATUS_LABELS.items()],
             "all_codes": list(dict.fromkeys(
                 [c["code"] for c in heatmap["columns"]] + context.graph.topological_order())),
         })
