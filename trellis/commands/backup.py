@@ -33,6 +33,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,27 +85,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    django_setup()
-    try:
-        print(backup(args.out, force=args.force))
-    except Refused as exc:
-        print(f"trellis backup: {exc}", file=sys.stderr)
-        return 2
-    except BackupError as exc:
-        print(f"trellis backup: failed: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return _report("backup", lambda: backup(args.out, force=args.force))
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    return _report("restore", lambda: restore(args.file, force=args.force))
+
+
+def _report(command: str, run: Callable[[], str]) -> int:
+    """Run ``trellis backup`` or ``restore``: what it did on stdout; exit 2 when it refused
+    (nothing changed), 1 when it failed."""
     django_setup()
     try:
-        print(restore(args.file, force=args.force))
+        print(run())
     except Refused as exc:
-        print(f"trellis restore: {exc}", file=sys.stderr)
+        print(f"trellis {command}: {exc}", file=sys.stderr)
         return 2
     except BackupError as exc:
-        print(f"trellis restore: failed: {exc}", file=sys.stderr)
+        print(f"trellis {command}: failed: {exc}", file=sys.stderr)
         return 1
     return 0
 

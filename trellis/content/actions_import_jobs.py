@@ -25,37 +25,24 @@ from trellis.accounts.models import User
 from trellis.content.actions import do_import_qti
 from trellis.core.actions import do_set_job_result_url
 from trellis.core.jobs import Report, launch_job, new_job
-from trellis.core.limits import import_limits
 from trellis.core.models import Job
-from trellis.engine.limits import zip_unpacked_size
+from trellis.core.uploads import keep_upload, zip_unpacks_within
 
 KIND = "items.import"
 INLINE_LIMIT = 1 * 2**20  # bytes as uploaded
 INLINE_UNPACKED_LIMIT = 8 * 2**20  # bytes a zip declares it unpacks to
 
 
-def upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "uploads" / "items"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def store_upload(upload: UploadedFile, suffix: str) -> Path:
-    """Keep an uploaded QTI file (``.xml`` or ``.zip``) on disk, a chunk at a time."""
-    path = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    with path.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    return path
+    """Keep an uploaded QTI file (``.xml`` or ``.zip``) on disk."""
+    folder = Path(settings.DATA_DIR) / "uploads" / "items"
+    return keep_upload(upload, folder, f"{uuid.uuid4().hex}{suffix}")
 
 
 def _small(path: Path) -> bool:
     if path.stat().st_size > INLINE_LIMIT:
         return False
-    if path.suffix != ".zip":
-        return True
-    unpacked = zip_unpacked_size(path, import_limits())
-    return unpacked is None or unpacked <= INLINE_UNPACKED_LIMIT  # None: refused at once
+    return path.suffix != ".zip" or zip_unpacks_within(path, INLINE_UNPACKED_LIMIT)
 
 
 def do_start_qti_import(

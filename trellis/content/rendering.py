@@ -9,6 +9,7 @@ left for KaTeX in the page.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
@@ -101,3 +102,19 @@ def answer_hint(step: engine.Step) -> str:
     else:
         shape = "Type a number. Fractions like 3/4 are fine."
     return f"{shape} {form}".strip()
+
+
+def step_display(step: engine.Step, source_format: str) -> dict[str, Any]:
+    """What a page shows of one step of an item, rendered: its title and prompt, its choices,
+    whether the answer is a choice (and whether several may be picked), and the hint on the
+    form of the answer. The practice page and the check-up both show steps this way."""
+    return {
+        "title": render_text(step.title, source_format),
+        "prompt": render_text(step.prompt, source_format),
+        "choices": [{"id": c.identifier, "html": render_text(c.content, source_format)}
+                    for c in step.choices],
+        "is_choice": step.interaction in {InteractionType.SINGLE_CHOICE,
+                                          InteractionType.MULTIPLE_RESPONSE},
+        "multiple": step.interaction is InteractionType.MULTIPLE_RESPONSE,
+        "hint": answer_hint(step),
+    }

@@ -25,7 +25,7 @@ from trellis.accounts.permissions import NotFound
 from trellis.accounts.queries import access_student
 from trellis.content.items import engine_item
 from trellis.content.queries import get_item
-from trellis.content.rendering import answer_hint, render_text
+from trellis.content.rendering import render_text, step_display
 from trellis.diagnostics import actions, bank
 from trellis.diagnostics.models import DiagnosticSession
 from trellis.diagnostics.queries import (
@@ -102,16 +102,11 @@ def _question(row: Any) -> dict[str, Any]:
     item = engine_item(row)
     step = item.steps[0]
     fmt = item.source.format
+    shown = step_display(step, fmt)
     return {
-        "row": row, "item": item, "step": step,
-        "prompt": render_text(item.prompt, fmt),
-        "title": render_text(step.title, fmt), "step_prompt": render_text(step.prompt, fmt),
-        "choices": [{"id": c.identifier, "html": render_text(c.content, fmt)}
-                    for c in step.choices],
-        "is_choice": step.interaction in {InteractionType.SINGLE_CHOICE,
-                                          InteractionType.MULTIPLE_RESPONSE},
-        "multiple": step.interaction is InteractionType.MULTIPLE_RESPONSE,
-        "hint": answer_hint(step),
+        "row": row, "item": item, "step": step, **shown,
+        # the check-up shows the item's own prompt above the step's
+        "prompt": render_text(item.prompt, fmt), "step_prompt": shown["prompt"],
     }
 
 

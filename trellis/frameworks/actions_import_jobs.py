@@ -26,6 +26,7 @@ from trellis.accounts.models import User
 from trellis.core.actions import do_set_job_result_url
 from trellis.core.jobs import Report, launch_job, new_job, start_job
 from trellis.core.models import Job
+from trellis.core.uploads import keep_upload
 from trellis.engine.limits import GZIP_MAGIC
 from trellis.frameworks.actions import do_import_framework
 
@@ -58,9 +59,7 @@ def store_upload(upload: UploadedFile) -> str:
     folder = upload_dir()
     _forget_stale_uploads(folder)
     token = secrets.token_urlsafe(24)
-    with stored_path(token).open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
+    keep_upload(upload, folder, stored_path(token).name)
     return token
 
 

@@ -59,7 +59,7 @@ from trellis.content.queries import (
     practice_items,
     standards_visible_to,
 )
-from trellis.content.rendering import answer_hint, render_text
+from trellis.content.rendering import render_text, step_display
 from trellis.engine import content as engine
 from trellis.engine.content import AnswerResult, InteractionType, check_answer
 from trellis.learning.actions import do_record_evidence
@@ -193,14 +193,7 @@ def _links(standard: Any, user: User) -> dict[str, str]:
 def _step_view(step: engine.Step, fmt: str, response: str = "") -> dict[str, Any]:
     return {
         "step": step,
-        "title": render_text(step.title, fmt),
-        "prompt": render_text(step.prompt, fmt),
-        "choices": [{"id": c.identifier, "html": render_text(c.content, fmt)}
-                    for c in step.choices],
-        "is_choice": step.interaction in {InteractionType.SINGLE_CHOICE,
-                                          InteractionType.MULTIPLE_RESPONSE},
-        "multiple": step.interaction is InteractionType.MULTIPLE_RESPONSE,
-        "hint": answer_hint(step),
+        **step_display(step, fmt),
         "answer_html": render_text(_keyed_answer(step), fmt),
         "response": response,
     }

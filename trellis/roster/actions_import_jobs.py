@@ -37,9 +37,8 @@ from trellis.accounts.models import District, User
 from trellis.core.actions import do_set_job_result_url
 from trellis.core.jobs import Report, launch_job, new_job
 from trellis.core.jobs import settle_if_interrupted as settle_core_job
-from trellis.core.limits import import_limits
 from trellis.core.models import Job
-from trellis.engine.limits import zip_unpacked_size
+from trellis.core.uploads import keep_upload, zip_unpacks_within
 from trellis.roster.actions_import import do_import_roster_file
 from trellis.roster.models import RosterImportJob
 
@@ -73,9 +72,7 @@ def upload_dir() -> Path:
 def store_upload(upload: UploadedFile) -> str:
     """Keep an uploaded file under ``MEDIA_ROOT``; returns the name it is stored under."""
     stored_name = f"{uuid.uuid4().hex}.zip"
-    with (upload_dir() / stored_name).open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
+    keep_upload(upload, upload_dir(), stored_name)
     return stored_name
 
 
@@ -123,8 +120,7 @@ def _unpacks_small(path: Path) -> bool:
     """Whether the zip's directory says it unpacks to at most
     :data:`INLINE_UNCOMPRESSED_LIMIT` (a zip the limits refuse, or that is no zip, is
     refused at once, so it is small too)."""
-    unpacked = zip_unpacked_size(path, import_limits())
-    return unpacked is None or unpacked <= INLINE_UNCOMPRESSED_LIMIT
+    return zip_unpacks_within(path, INLINE_UNCOMPRESSED_LIMIT)
 
 
 @transaction.atomic
